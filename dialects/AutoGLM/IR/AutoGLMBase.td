@@ -1,0 +1,140 @@
+//===- AutoGLMBase.td - ag dialect definition and shared constraints -----===//
+//
+// The `ag` dialect: tensor-level ops with value semantics that both importers
+// (ONNX, GLM checkpoints) produce and that fusion and codegen consume.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AUTOGLM_BASE_TD
+#define AUTOGLM_BASE_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+def AutoGLM_Dialect : Dialect {
+  let name = "ag";
+  let cppNamespace = "::mlir::autoglm";
+  let summary = "AutoGLM's tensor-level model dialect";
+  let description = [{
+    The `ag` dialect models neural networks as tensor-level ops with value
+    semantics on ranked tensors. Elementwise ops follow numpy broadcasting.
+    Layout conventions follow ONNX: activations of convolutions and pools are
+    `N x C x spatial...`, attention operands are `batch x heads x seq x dim`.
+    Every op's location names its source (ONNX node or checkpoint tensor).
+  }];
+  let hasConstantMaterializer = 1;
+  let useDefaultAttributePrinterParser = 1;
+}
+
+class AutoGLM_Op<string mnemonic, list<Trait> traits = []>
+    : Op<AutoGLM_Dialect, mnemonic, traits>;
+
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+def AG_Bool : TypeAlias<I1, "bool">;
+
+/// Element types a model tensor may carry.
+def AG_ElementType : AnyTypeOf<[AnyFloat, AnyInteger, Index]>;
+def AG_Tensor : RankedTensorOf<[AG_ElementType]>;
+def AG_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def AG_IntTensor : RankedTensorOf<[AnyInteger]>;
+def AG_BoolTensor : RankedTensorOf<[I1]>;
+def AG_NumericTensor : RankedTensorOf<[AnyFloat, AnySignlessInteger,
+                                       AnySignedInteger, AnyUnsignedInteger]>;
+def AG_IndexTensor : RankedTensorOf<[I32, I64, SI32, SI64]>;
+/// A 0-d integer tensor holding a position or a length.
+def AG_ScalarIntTensor : 0DTensorOf<[I32, I64, SI32, SI64]>;
+/// Storage of quantized values: 4, 8 or 16-bit integers of any signedness.
+def AG_QuantStorageTensor : RankedTensorOf<[I<4>, SI<4>, UI<4>, I8, SI8, UI8,
+                                            I16, SI16, UI16]>;
+
+//===----------------------------------------------------------------------===//
+// Enums
+//===----------------------------------------------------------------------===//
+
+def AG_CompareKind : I32EnumAttr<"CompareKind", "comparison predicate", [
+    I32EnumAttrCase<"eq", 0>, I32EnumAttrCase<"ne", 1>,
+    I32EnumAttrCase<"lt", 2>, I32EnumAttrCase<"le", 3>,
+    I32EnumAttrCase<"gt", 4>, I32EnumAttrCase<"ge", 5>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::autoglm";
+}
+def AG_CompareKindAttr : EnumAttr<AutoGLM_Dialect, AG_CompareKind, "compare_kind">;
+
+def AG_ReduceKind : I32EnumAttr<"ReduceKind", "reduction kind", [
+    I32EnumAttrCase<"sum", 0>, I32EnumAttrCase<"mean", 1>,
+    I32EnumAttrCase<"max", 2>, I32EnumAttrCase<"min", 3>,
+    I32EnumAttrCase<"prod", 4>, I32EnumAttrCase<"sum_square", 5>,
+    I32EnumAttrCase<"l1", 6>, I32EnumAttrCase<"l2", 7>,
+    I32EnumAttrCase<"log_sum", 8>, I32EnumAttrCase<"log_sum_exp", 9>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::autoglm";
+}
+def AG_ReduceKindAttr : EnumAttr<AutoGLM_Dialect, AG_ReduceKind, "reduce_kind">;
+
+def AG_PoolKind : I32EnumAttr<"PoolKind", "pooling kind", [
+    I32EnumAttrCase<"max", 0>, I32EnumAttrCase<"avg", 1>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::autoglm";
+}
+def AG_PoolKindAttr : EnumAttr<AutoGLM_Dialect, AG_PoolKind, "pool_kind">;
+
+def AG_PadMode : I32EnumAttr<"PadMode", "padding mode", [
+    I32EnumAttrCase<"constant", 0>, I32EnumAttrCase<"reflect", 1>,
+    I32EnumAttrCase<"edge", 2>, I32EnumAttrCase<"wrap", 3>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::autoglm";
+}
+def AG_PadModeAttr : EnumAttr<AutoGLM_Dialect, AG_PadMode, "pad_mode">;
+
+def AG_ResizeMode : I32EnumAttr<"ResizeMode", "interpolation mode", [
+    I32EnumAttrCase<"nearest", 0>, I32EnumAttrCase<"linear", 1>,
+    I32EnumAttrCase<"cubic", 2>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::autoglm";
+}
+def AG_ResizeModeAttr : EnumAttr<AutoGLM_Dialect, AG_ResizeMode, "resize_mode">;
+
+def AG_CoordinateMode : I32EnumAttr<"CoordinateMode",
+    "how an output coordinate maps to an input coordinate in resize", [
+    I32EnumAttrCase<"half_pixel", 0>, I32EnumAttrCase<"pytorch_half_pixel", 1>,
+    I32EnumAttrCase<"align_corners", 2>, I32EnumAttrCase<"asymmetric", 3>,
+    I32EnumAttrCase<"half_pixel_symmetric", 4>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::autoglm";
+}
+def AG_CoordinateModeAttr
+    : EnumAttr<AutoGLM_Dialect, AG_CoordinateMode, "coordinate_mode">;
+
+def AG_NearestMode : I32EnumAttr<"NearestMode",
+    "rounding of the input coordinate in nearest resize", [
+    I32EnumAttrCase<"round_prefer_floor", 0>,
+    I32EnumAttrCase<"round_prefer_ceil", 1>,
+    I32EnumAttrCase<"floor", 2>, I32EnumAttrCase<"ceil", 3>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::autoglm";
+}
+def AG_NearestModeAttr
+    : EnumAttr<AutoGLM_Dialect, AG_NearestMode, "nearest_mode">;
+
+def AG_GeluApproximation : I32EnumAttr<"GeluApproximation",
+    "gelu formula", [
+    I32EnumAttrCase<"none", 0>, I32EnumAttrCase<"tanh", 1>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::autoglm";
+}
+def AG_GeluApproximationAttr
+    : EnumAttr<AutoGLM_Dialect, AG_GeluApproximation, "gelu_approximation">;
+
+def AG_RopeLayout : I32EnumAttr<"RopeLayout",
+    "which channels of the rotary part form a rotated pair", [
+    I32EnumAttrCase<"interleaved", 0>, I32EnumAttrCase<"half", 1>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::autoglm";
+}
+def AG_RopeLayoutAttr : EnumAttr<AutoGLM_Dialect, AG_RopeLayout, "rope_layout">;
+
+#endif // AUTOGLM_BASE_TD
