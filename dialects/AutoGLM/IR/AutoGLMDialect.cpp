@@ -51,13 +51,6 @@ Operation *AutoGLMDialect::materializeConstant(OpBuilder &builder,
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
-LogicalResult ConstantOp::verify() {
-  if (!isa<RankedTensorType>(getValue().getType()))
-    return emitOpError("value must be a ranked tensor attribute, got ")
-           << getValue().getType();
-  return success();
-}
-
 void ConstantOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
   setNameFn(getResult(), "cst");
 }

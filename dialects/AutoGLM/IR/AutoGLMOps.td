@@ -36,7 +36,6 @@ def AG_ConstantOp : AutoGLM_Op<"constant", [ConstantLike, Pure,
   let results = (outs AG_Tensor:$result);
   let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
-  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
