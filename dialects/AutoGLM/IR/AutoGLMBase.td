@@ -45,6 +45,8 @@ def AG_BoolTensor : RankedTensorOf<[I1]>;
 def AG_NumericTensor : RankedTensorOf<[AnyFloat, AnySignlessInteger,
                                        AnySignedInteger, AnyUnsignedInteger]>;
 def AG_IndexTensor : RankedTensorOf<[I32, I64, SI32, SI64]>;
+/// Positions produced by arg_reduce and topk (ONNX returns int64).
+def AG_I64Tensor : RankedTensorOf<[I64]>;
 /// A 0-d integer tensor holding a position or a length.
 def AG_ScalarIntTensor : 0DTensorOf<[I32, I64, SI32, SI64]>;
 /// Storage of quantized values: 4, 8 or 16-bit integers of any signedness.
@@ -81,6 +83,26 @@ def AG_PoolKind : I32EnumAttr<"PoolKind", "pooling kind", [
   let cppNamespace = "::mlir::autoglm";
 }
 def AG_PoolKindAttr : EnumAttr<AutoGLM_Dialect, AG_PoolKind, "pool_kind">;
+
+def AG_ArgReduceKind : I32EnumAttr<"ArgReduceKind",
+    "which extreme an arg reduction locates", [
+    I32EnumAttrCase<"max", 0>, I32EnumAttrCase<"min", 1>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::autoglm";
+}
+def AG_ArgReduceKindAttr
+    : EnumAttr<AutoGLM_Dialect, AG_ArgReduceKind, "arg_reduce_kind">;
+
+def AG_ScatterReduction : I32EnumAttr<"ScatterReduction",
+    "how a scattered update combines with the element it lands on", [
+    I32EnumAttrCase<"none", 0>, I32EnumAttrCase<"add", 1>,
+    I32EnumAttrCase<"mul", 2>, I32EnumAttrCase<"max", 3>,
+    I32EnumAttrCase<"min", 4>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::autoglm";
+}
+def AG_ScatterReductionAttr
+    : EnumAttr<AutoGLM_Dialect, AG_ScatterReduction, "scatter_reduction">;
 
 def AG_PadMode : I32EnumAttr<"PadMode", "padding mode", [
     I32EnumAttrCase<"constant", 0>, I32EnumAttrCase<"reflect", 1>,

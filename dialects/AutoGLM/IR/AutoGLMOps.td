@@ -2,7 +2,8 @@
 //
 // The op set of DESIGN.md section 3. Families: constant, elementwise
 // (unary/binary with numpy broadcasting, compare, select, cast), NN (matmul,
-// conv, pool, reduce, softmax, norms), data movement, LLM and quantization.
+// conv, conv_transpose, pool, reduce, arg_reduce, cumsum, topk, softmax,
+// norms), data movement (including gather and scatter), LLM and quantization.
 //
 //===----------------------------------------------------------------------===//
 
@@ -345,6 +346,8 @@ def AG_ConvOp : AutoGLM_Op<"conv", [Pure,
     is `F`. `pads` holds the `n` begin paddings then the `n` end paddings.
     Output size per spatial dim:
     `floor((D + pad_begin + pad_end - dilation * (K - 1) - 1) / stride) + 1`.
+    Operands share one element type, float or integer: ONNX `ConvInteger`
+    imports as an `i32` conv of its zero-point-shifted operands.
 
     ```mlir
     %y = ag.conv %x, %w bias %b strides [1, 1] dilations [1, 1]
@@ -353,17 +356,55 @@ def AG_ConvOp : AutoGLM_Op<"conv", [Pure,
         -> tensor<1x16x32x32xf32>
     ```
   }];
-  let arguments = (ins AG_FloatTensor:$input, AG_FloatTensor:$filter,
-                       Optional<AG_FloatTensor>:$bias,
+  let arguments = (ins AG_NumericTensor:$input, AG_NumericTensor:$filter,
+                       Optional<AG_NumericTensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
                        DenseI64ArrayAttr:$pads,
                        DefaultValuedAttr<I64Attr, "1">:$groups);
-  let results = (outs AG_FloatTensor:$result);
+  let results = (outs AG_NumericTensor:$result);
   let assemblyFormat = [{
     $input `,` $filter (`bias` $bias^)? `strides` $strides
     `dilations` $dilations `pads` $pads `groups` $groups attr-dict `:`
     functional-type(operands, results)
   }];
+  let hasVerifier = 1;
+}
+
+def AG_ConvTransposeOp : AutoGLM_Op<"conv_transpose", [Pure,
+    DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "N-d grouped, strided, dilated, padded transposed convolution";
+  let description = [{
+    The transpose of `ag.conv` (its gradient with respect to the input), as
+    ONNX `ConvTranspose` defines it. `input` is `N x C x D1..Dn`, `filter` is
+    `C x F/groups x K1..Kn`, the optional `bias` is `F`, and the result is
+    `N x F x O1..On`. `pads` holds the `n` begin paddings then the `n` end
+    paddings, which crop the full output; `output_padding` adds that many
+    elements at the end of each spatial dim. Output size per spatial dim,
+    with `P = pad_begin + pad_end`:
+    `stride * (D - 1) + output_padding + (K - 1) * dilation + 1 - P`.
+    The importer resolves ONNX `auto_pad` and `output_shape` into `pads` and
+    `output_padding`. Operands share one element type, float or integer.
+
+    ```mlir
+    %y = ag.conv_transpose %x, %w bias %b strides [2, 2] dilations [1, 1]
+           pads [1, 1, 1, 1] output_padding [1, 1] groups 1
+        : (tensor<1x16x8x8xf32>, tensor<16x8x3x3xf32>, tensor<8xf32>)
+        -> tensor<1x8x16x16xf32>
+    ```
+  }];
+  let arguments = (ins AG_NumericTensor:$input, AG_NumericTensor:$filter,
+                       Optional<AG_NumericTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$output_padding,
+                       DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs AG_NumericTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $filter (`bias` $bias^)? `strides` $strides
+    `dilations` $dilations `pads` $pads `output_padding` $output_padding
+    `groups` $groups attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
 }
 
 def AG_PoolOp : AutoGLM_Op<"pool", [Pure,
@@ -417,6 +458,79 @@ def AG_ReduceOp : AutoGLM_Op<"reduce", [Pure,
     type($input) `->` type($result)
   }];
   let hasFolder = 1;
+}
+
+def AG_ArgReduceOp : AutoGLM_Op<"arg_reduce", [Pure,
+    DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "index of the maximum or minimum along one axis";
+  let description = [{
+    ONNX `ArgMax` (`max`) / `ArgMin` (`min`): the `i64` position along
+    `axis` (non-negative) of the largest or smallest element. On ties the
+    first position wins, the last with `select_last_index`. With `keep_dims`
+    the reduced dim stays as size 1, otherwise it is dropped.
+
+    ```mlir
+    %i = ag.arg_reduce max %x axis 1 keep_dims
+        : tensor<2x8xf32> -> tensor<2x1xi64>
+    ```
+  }];
+  let arguments = (ins AG_ArgReduceKindAttr:$kind, AG_NumericTensor:$input,
+                       I64Attr:$axis, UnitAttr:$keep_dims,
+                       UnitAttr:$select_last_index);
+  let results = (outs AG_I64Tensor:$result);
+  let assemblyFormat = [{
+    $kind $input `axis` $axis (`keep_dims` $keep_dims^)?
+    (`select_last_index` $select_last_index^)? attr-dict `:` type($input)
+    `->` type($result)
+  }];
+  let hasFolder = 1;
+}
+
+def AG_CumSumOp : AutoGLM_Op<"cumsum", [Pure, SameOperandsAndResultType]> {
+  let summary = "cumulative sum along one axis";
+  let description = [{
+    ONNX `CumSum`: element `i` along `axis` is the sum of elements `0..i`.
+    With `exclusive` element `i` itself is left out (the first sum is 0);
+    with `reverse` the sums run from the end of the axis.
+
+    ```mlir
+    %y = ag.cumsum %x axis 1 exclusive : tensor<2x8xf32>
+    ```
+  }];
+  let arguments = (ins AG_NumericTensor:$input, I64Attr:$axis,
+                       UnitAttr:$exclusive, UnitAttr:$reverse);
+  let results = (outs AG_NumericTensor:$result);
+  let assemblyFormat = [{
+    $input `axis` $axis (`exclusive` $exclusive^)? (`reverse` $reverse^)?
+    attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def AG_TopKOp : AutoGLM_Op<"topk", [Pure,
+    DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "the k largest or smallest elements along one axis";
+  let description = [{
+    ONNX `TopK` with a static `k`: `values` holds the `k` largest elements
+    along `axis` (the smallest without `largest`) and `indices` their `i64`
+    positions; both have the input's shape with dim `axis` replaced by `k`.
+    With `sorted` they come in order (descending for `largest`, ascending
+    otherwise), else in an unspecified order. Among equal elements the lower
+    position comes first.
+
+    ```mlir
+    %v, %i = ag.topk %x k 4 axis 1 largest sorted
+        : tensor<2x8xf32> -> tensor<2x4xf32>, tensor<2x4xi64>
+    ```
+  }];
+  let arguments = (ins AG_NumericTensor:$input, I64Attr:$k, I64Attr:$axis,
+                       UnitAttr:$largest, UnitAttr:$sorted);
+  let results = (outs AG_NumericTensor:$values, AG_I64Tensor:$indices);
+  let assemblyFormat = [{
+    $input `k` $k `axis` $axis (`largest` $largest^)? (`sorted` $sorted^)?
+    attr-dict `:` type($input) `->` type($values) `,` type($indices)
+  }];
 }
 
 def AG_SoftmaxOp : AutoGLM_Op<"softmax", [Pure, SameOperandsAndResultType]> {
@@ -588,6 +702,117 @@ def AG_GatherOp : AutoGLM_Op<"gather", [Pure,
     $input `,` $indices `axis` $axis attr-dict `:`
     functional-type(operands, results)
   }];
+}
+
+def AG_GatherElementsOp : AutoGLM_Op<"gather_elements", [Pure,
+    DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "take elements along an axis by per-element index";
+  let description = [{
+    ONNX `GatherElements`: `indices` has the input's rank and the result has
+    the shape of `indices`; the result element at position `p` is the input
+    element at `p` with its coordinate on `axis` replaced by `indices[p]`
+    (negative indices count from the end). Dims other than `axis` of
+    `indices` are at most those of `input`.
+
+    ```mlir
+    %y = ag.gather_elements %x, %i axis 1
+        : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+    ```
+  }];
+  let arguments = (ins AG_Tensor:$input, AG_IndexTensor:$indices,
+                       I64Attr:$axis);
+  let results = (outs AG_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $indices `axis` $axis attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def AG_GatherNDOp : AutoGLM_Op<"gather_nd", [Pure,
+    DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "take slices by multi-dimensional index tuples";
+  let description = [{
+    ONNX `GatherND`. The last dim `m` of `indices` (static, in
+    `[1, rank(input) - batch_dims]`) is the index depth: each `m`-tuple
+    indexes dims `[batch_dims, batch_dims + m)` of the input and picks the
+    slice of the remaining dims. The first `batch_dims` dims of `input` and
+    `indices` are equal and index both together. The result shape is
+    `indices.shape[:-1] + input.shape[batch_dims + m:]`.
+
+    ```mlir
+    %y = ag.gather_nd %x, %i
+        : (tensor<2x3x4xf32>, tensor<5x2xi64>) -> tensor<5x4xf32>
+    %z = ag.gather_nd %x, %j batch_dims 1
+        : (tensor<2x3x4xf32>, tensor<2x1xi64>) -> tensor<2x4xf32>
+    ```
+  }];
+  let arguments = (ins AG_Tensor:$input, AG_IndexTensor:$indices,
+                       DefaultValuedAttr<I64Attr, "0">:$batch_dims);
+  let results = (outs AG_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $indices (`batch_dims` $batch_dims^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def AG_ScatterElementsOp : AutoGLM_Op<"scatter_elements", [Pure,
+    AllTypesMatch<["data", "result"]>]> {
+  let summary = "write elements along an axis at per-element indices";
+  let description = [{
+    ONNX `ScatterElements`: a copy of `data` where, for each position `p` of
+    `indices`, the element at `p` with its coordinate on `axis` replaced by
+    `indices[p]` (negative counts from the end) becomes `updates[p]`.
+    `indices` and `updates` have one shape, of `data`'s rank. `reduction`
+    (`none`, `add`, `mul`, `max`, `min`) combines the update with the
+    element instead of replacing it; with `none`, duplicate indices leave
+    which update wins unspecified.
+
+    ```mlir
+    %y = ag.scatter_elements %x, %i, %u axis 0 reduction add
+        : tensor<3x4xf32>, tensor<2x4xi64>, tensor<2x4xf32>
+    ```
+  }];
+  let arguments = (ins AG_Tensor:$data, AG_IndexTensor:$indices,
+                       AG_Tensor:$updates, I64Attr:$axis,
+                       DefaultValuedAttr<AG_ScatterReductionAttr,
+                                         "ScatterReduction::none">:$reduction);
+  let results = (outs AG_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates `axis` $axis
+    (`reduction` $reduction^)? attr-dict `:` type($data) `,` type($indices)
+    `,` type($updates)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def AG_ScatterNDOp : AutoGLM_Op<"scatter_nd", [Pure,
+    AllTypesMatch<["data", "result"]>]> {
+  let summary = "write slices at multi-dimensional index tuples";
+  let description = [{
+    ONNX `ScatterND`: a copy of `data` where each `k`-tuple of `indices`
+    (`k`, the last dim of `indices`, static and at most `rank(data)`)
+    addresses the slice `data[i0, ..., ik-1, ...]`, which becomes the
+    matching slice of `updates`, so
+    `updates.shape == indices.shape[:-1] + data.shape[k:]`. `reduction`
+    combines as in `ag.scatter_elements`.
+
+    ```mlir
+    %y = ag.scatter_nd %x, %i, %u reduction add
+        : tensor<4x5xf32>, tensor<2x1xi64>, tensor<2x5xf32>
+    ```
+  }];
+  let arguments = (ins AG_Tensor:$data, AG_IndexTensor:$indices,
+                       AG_Tensor:$updates,
+                       DefaultValuedAttr<AG_ScatterReductionAttr,
+                                         "ScatterReduction::none">:$reduction);
+  let results = (outs AG_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates (`reduction` $reduction^)? attr-dict `:`
+    type($data) `,` type($indices) `,` type($updates)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def AG_PadOp : AutoGLM_Op<"pad", [Pure,

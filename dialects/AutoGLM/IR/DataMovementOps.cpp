@@ -1,4 +1,4 @@
-//===- DataMovementOps.cpp - ag reshape, transpose, slice, pad, ... -------===//
+//===- DataMovementOps.cpp - ag reshape, transpose, gather, scatter, ... --===//
 
 #include "dialects/AutoGLM/IR/AutoGLMDialect.h"
 
@@ -113,9 +113,9 @@ LogicalResult ConcatOp::inferReturnTypes(
     return emitOptionalError(location, "concat needs at least one input");
   auto first = cast<RankedTensorType>(operands.front().getType());
   int64_t rank = first.getRank(), axis = adaptor.getAxis();
-  if (axis < 0 || axis >= rank)
-    return emitOptionalError(location, "axis ", axis,
-                             " is out of range for rank ", rank);
+  if (failed(verifyAxisInRange([&] { return emitOptionalDiag(location); },
+                               axis, first.getShape())))
+    return failure();
   SmallVector<int64_t> shape(first.getShape());
   for (auto [index, operand] : llvm::enumerate(operands.drop_front())) {
     auto type = cast<RankedTensorType>(operand.getType());
@@ -202,14 +202,176 @@ LogicalResult GatherOp::inferReturnTypes(
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   auto indices = cast<RankedTensorType>(adaptor.getIndices().getType());
   int64_t axis = adaptor.getAxis();
-  if (axis < 0 || axis >= input.getRank())
-    return emitOptionalError(location, "axis ", axis,
-                             " is out of range for rank ", input.getRank());
+  if (failed(verifyAxisInRange([&] { return emitOptionalDiag(location); },
+                               axis, input.getShape())))
+    return failure();
   SmallVector<int64_t> shape(input.getShape().take_front(axis));
   llvm::append_range(shape, indices.getShape());
   llvm::append_range(shape, input.getShape().drop_front(axis + 1));
   inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// GatherElementsOp, GatherNDOp, ScatterElementsOp, ScatterNDOp
+//===----------------------------------------------------------------------===//
+
+/// Checks the `indices` of gather_elements / scatter_elements against the
+/// indexed tensor `data` (called `dataName` in messages): the same rank, an
+/// axis in range, and no dim other than `axis` larger than `data`'s.
+static LogicalResult verifyElementsIndices(EmitErrorFn emitError,
+                                           StringRef dataName,
+                                           RankedTensorType data,
+                                           RankedTensorType indices,
+                                           int64_t axis) {
+  if (indices.getRank() != data.getRank())
+    return emitError() << "indices " << formatShape(indices.getShape())
+                       << " must have the rank of " << dataName << " "
+                       << formatShape(data.getShape());
+  if (failed(verifyAxisInRange(emitError, axis, data.getShape())))
+    return failure();
+  for (int64_t d = 0; d < data.getRank(); ++d) {
+    int64_t index = indices.getDimSize(d), size = data.getDimSize(d);
+    if (d != axis && !ShapedType::isDynamic(index) &&
+        !ShapedType::isDynamic(size) && index > size)
+      return emitError() << "indices " << formatShape(indices.getShape())
+                         << " exceed " << dataName << " "
+                         << formatShape(data.getShape()) << " in dim " << d
+                         << ", which is not the axis";
+  }
+  return success();
+}
+
+/// The index depth of gather_nd / scatter_nd: the static last dim of
+/// `indices`.
+static FailureOr<int64_t> getIndexDepth(EmitErrorFn emitError,
+                                        RankedTensorType indices) {
+  if (indices.getRank() < 1 ||
+      ShapedType::isDynamic(indices.getShape().back())) {
+    (void)(emitError() << "the last dim of indices "
+                       << formatShape(indices.getShape())
+                       << " (the index depth) must exist and be static");
+    return failure();
+  }
+  return indices.getShape().back();
+}
+
+/// Scatters with no index write nothing: the result is `data`.
+static bool hasNoIndices(ArrayRef<int64_t> indexShape) {
+  return llvm::is_contained(indexShape, 0);
+}
+
+LogicalResult GatherElementsOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> location, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &inferred) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto indices = cast<RankedTensorType>(adaptor.getIndices().getType());
+  if (failed(verifyElementsIndices([&] { return emitOptionalDiag(location); },
+                                   "input", input, indices,
+                                   adaptor.getAxis())))
+    return failure();
+  inferred.push_back(
+      RankedTensorType::get(indices.getShape(), input.getElementType()));
+  return success();
+}
+
+LogicalResult GatherNDOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> location, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &inferred) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto indices = cast<RankedTensorType>(adaptor.getIndices().getType());
+  int64_t rank = input.getRank(), batchDims = adaptor.getBatchDims();
+  if (batchDims < 0 || batchDims >= std::min(rank, indices.getRank()))
+    return emitOptionalError(location, "batch_dims ", batchDims,
+                             " must be non-negative and below the ranks of "
+                             "input ", formatShape(input.getShape()),
+                             " and indices ", formatShape(indices.getShape()));
+  FailureOr<int64_t> depth =
+      getIndexDepth([&] { return emitOptionalDiag(location); }, indices);
+  if (failed(depth))
+    return failure();
+  if (*depth < 1 || *depth > rank - batchDims)
+    return emitOptionalError(location, "index depth ", *depth,
+                             " (the last dim of indices ",
+                             formatShape(indices.getShape()),
+                             ") must be in [1, ", rank - batchDims,
+                             "]: the rank of input ",
+                             formatShape(input.getShape()),
+                             " minus batch_dims ", batchDims);
+  SmallVector<int64_t> shape(indices.getShape().drop_back());
+  for (int64_t d = 0; d < batchDims; ++d) {
+    int64_t size = input.getDimSize(d);
+    if (!dimsCompatible(size, shape[d]))
+      return emitOptionalError(location, "batch dim ", d, " differs: input ",
+                               formatShape(input.getShape()), " has ", size,
+                               ", indices ", formatShape(indices.getShape()),
+                               " has ", shape[d]);
+    if (ShapedType::isDynamic(shape[d]))
+      shape[d] = size;
+  }
+  llvm::append_range(shape, input.getShape().drop_front(batchDims + *depth));
+  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult ScatterElementsOp::verify() {
+  if (failed(verifySameElementTypes(*this, {getData(), getUpdates()})))
+    return failure();
+  auto data = getData().getType();
+  auto indices = getIndices().getType();
+  auto updates = getUpdates().getType();
+  if (failed(verifyElementsIndices([&] { return emitOpError(); }, "data", data,
+                                   indices, getAxis())))
+    return failure();
+  if (!shapesCompatible(updates.getShape(), indices.getShape()))
+    return emitOpError("updates ")
+           << formatShape(updates.getShape())
+           << " must have the shape of indices "
+           << formatShape(indices.getShape());
+  return success();
+}
+
+OpFoldResult ScatterElementsOp::fold(FoldAdaptor) {
+  if (hasNoIndices(getIndices().getType().getShape()))
+    return getData();
+  return {};
+}
+
+LogicalResult ScatterNDOp::verify() {
+  if (failed(verifySameElementTypes(*this, {getData(), getUpdates()})))
+    return failure();
+  auto data = getData().getType();
+  auto indices = getIndices().getType();
+  auto updates = getUpdates().getType();
+  FailureOr<int64_t> depth =
+      getIndexDepth([&] { return emitOpError(); }, indices);
+  if (failed(depth))
+    return failure();
+  if (*depth > data.getRank())
+    return emitOpError("index depth ")
+           << *depth << " (the last dim of indices "
+           << formatShape(indices.getShape()) << ") exceeds the rank of data "
+           << formatShape(data.getShape());
+  // ONNX: updates.shape == indices.shape[:-1] + data.shape[depth:].
+  SmallVector<int64_t> expected(indices.getShape().drop_back());
+  llvm::append_range(expected, data.getShape().drop_front(*depth));
+  if (!shapesCompatible(updates.getShape(), expected))
+    return emitOpError("updates shape ")
+           << formatShape(updates.getShape()) << " should be "
+           << formatShape(expected) << ": indices "
+           << formatShape(indices.getShape()) << " without its last dim, then "
+           << "data " << formatShape(data.getShape()) << " from dim " << *depth;
+  return success();
+}
+
+OpFoldResult ScatterNDOp::fold(FoldAdaptor) {
+  if (hasNoIndices(getIndices().getType().getShape().drop_back()))
+    return getData();
+  return {};
 }
 
 //===----------------------------------------------------------------------===//

@@ -1,4 +1,4 @@
-//===- NNOps.cpp - ag NN ops: matmul, conv, pool, reduce, norms -----------===//
+//===- NNOps.cpp - ag NN ops: matmul, conv, pool, reduce, topk, norms -----===//
 
 #include "dialects/AutoGLM/IR/AutoGLMDialect.h"
 
@@ -124,6 +124,49 @@ static LogicalResult verifyWindowAttrs(std::optional<Location> loc,
   return success();
 }
 
+/// Checks what conv and conv_transpose share: ranks, window attributes and
+/// groups.
+static LogicalResult verifyConvCommon(std::optional<Location> loc,
+                                      StringRef name, RankedTensorType input,
+                                      RankedTensorType filter,
+                                      ArrayRef<int64_t> strides,
+                                      ArrayRef<int64_t> dilations,
+                                      ArrayRef<int64_t> pads, int64_t groups) {
+  int64_t rank = input.getRank();
+  if (rank < 3 || filter.getRank() != rank)
+    return emitOptionalError(loc, name, " needs input N x C x spatial... "
+                             "and a filter of the same rank, got ",
+                             formatShape(input.getShape()), " and ",
+                             formatShape(filter.getShape()));
+  if (failed(verifyWindowAttrs(loc, rank - 2, strides, dilations, pads)))
+    return failure();
+  if (groups <= 0)
+    return emitOptionalError(loc, "groups must be positive, got ", groups);
+  return success();
+}
+
+/// Checks the optional bias of a conv producing `channels` channels.
+static LogicalResult verifyConvBias(std::optional<Location> loc, Value bias,
+                                    int64_t channels) {
+  if (!bias)
+    return success();
+  auto biasType = cast<RankedTensorType>(bias.getType());
+  if (biasType.getRank() != 1 ||
+      !dimsCompatible(biasType.getDimSize(0), channels))
+    return emitOptionalError(loc, "bias must be 1-d of size ", channels,
+                             ", got ", formatShape(biasType.getShape()));
+  return success();
+}
+
+/// Input, filter and bias of a conv share one element type.
+static LogicalResult verifyConvElementTypes(Operation *op, Value input,
+                                            Value filter, Value bias) {
+  SmallVector<Value, 3> values = {input, filter};
+  if (bias)
+    values.push_back(bias);
+  return verifySameElementTypes(op, values);
+}
+
 LogicalResult ConvOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> location, ValueRange operands,
     DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
@@ -131,24 +174,15 @@ LogicalResult ConvOp::inferReturnTypes(
   Adaptor adaptor(operands, attributes, properties, regions);
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   auto filter = cast<RankedTensorType>(adaptor.getFilter().getType());
-  int64_t rank = input.getRank();
-  if (rank < 3 || filter.getRank() != rank)
-    return emitOptionalError(location, "conv needs input N x C x spatial... "
-                             "and a filter of the same rank, got ",
-                             formatShape(input.getShape()), " and ",
-                             formatShape(filter.getShape()));
-  int64_t spatialRank = rank - 2;
   ArrayRef<int64_t> strides = adaptor.getStrides(),
                     dilations = adaptor.getDilations(),
                     pads = adaptor.getPads();
-  if (failed(verifyWindowAttrs(location, spatialRank, strides, dilations,
-                               pads)))
-    return failure();
   int64_t groups = adaptor.getGroups();
+  if (failed(verifyConvCommon(location, "conv", input, filter, strides,
+                              dilations, pads, groups)))
+    return failure();
+  int64_t spatialRank = input.getRank() - 2;
   int64_t channels = input.getDimSize(1), filters = filter.getDimSize(0);
-  if (groups <= 0)
-    return emitOptionalError(location, "groups must be positive, got ",
-                             groups);
   if (!ShapedType::isDynamic(channels) &&
       !dimsCompatible(filter.getDimSize(1) * groups, channels))
     return emitOptionalError(location, "input has ", channels,
@@ -157,13 +191,8 @@ LogicalResult ConvOp::inferReturnTypes(
   if (!ShapedType::isDynamic(filters) && filters % groups != 0)
     return emitOptionalError(location, "filter count ", filters,
                              " is not divisible by groups ", groups);
-  if (Value bias = adaptor.getBias()) {
-    auto biasType = cast<RankedTensorType>(bias.getType());
-    if (biasType.getRank() != 1 ||
-        !dimsCompatible(biasType.getDimSize(0), filters))
-      return emitOptionalError(location, "bias must be 1-d of size ", filters,
-                               ", got ", formatShape(biasType.getShape()));
-  }
+  if (failed(verifyConvBias(location, adaptor.getBias(), filters)))
+    return failure();
   SmallVector<int64_t> shape = {input.getDimSize(0), filters};
   for (int64_t d = 0; d < spatialRank; ++d) {
     int64_t out = windowOutputSize(input.getDimSize(d + 2),
@@ -178,6 +207,76 @@ LogicalResult ConvOp::inferReturnTypes(
   }
   inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();
+}
+
+LogicalResult ConvOp::verify() {
+  return verifyConvElementTypes(*this, getInput(), getFilter(), getBias());
+}
+
+LogicalResult ConvTransposeOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> location, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &inferred) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto filter = cast<RankedTensorType>(adaptor.getFilter().getType());
+  ArrayRef<int64_t> strides = adaptor.getStrides(),
+                    dilations = adaptor.getDilations(),
+                    pads = adaptor.getPads(),
+                    outputPadding = adaptor.getOutputPadding();
+  int64_t groups = adaptor.getGroups();
+  if (failed(verifyConvCommon(location, "conv_transpose", input, filter,
+                              strides, dilations, pads, groups)))
+    return failure();
+  int64_t spatialRank = input.getRank() - 2;
+  if (int64_t(outputPadding.size()) != spatialRank)
+    return emitOptionalError(location, "output_padding needs ", spatialRank,
+                             " entries (one per spatial dim), got ",
+                             outputPadding.size());
+  if (llvm::any_of(outputPadding, [](int64_t p) { return p < 0; }))
+    return emitOptionalError(location, "output_padding must be non-negative");
+  // The filter is C x F/groups x K...: dim 0 matches the input channels.
+  int64_t channels = input.getDimSize(1);
+  if (!dimsCompatible(filter.getDimSize(0), channels))
+    return emitOptionalError(location, "input has ", channels,
+                             " channels but the filter ",
+                             formatShape(filter.getShape()), " (C x F/groups "
+                             "x K...) expects ", filter.getDimSize(0));
+  if (ShapedType::isDynamic(channels))
+    channels = filter.getDimSize(0);
+  if (!ShapedType::isDynamic(channels) && channels % groups != 0)
+    return emitOptionalError(location, "input channels ", channels,
+                             " are not divisible by groups ", groups);
+  int64_t filters = ShapedType::isDynamic(filter.getDimSize(1))
+                        ? ShapedType::kDynamic
+                        : filter.getDimSize(1) * groups;
+  if (failed(verifyConvBias(location, adaptor.getBias(), filters)))
+    return failure();
+  SmallVector<int64_t> shape = {input.getDimSize(0), filters};
+  for (int64_t d = 0; d < spatialRank; ++d) {
+    int64_t size = input.getDimSize(d + 2), kernel = filter.getDimSize(d + 2);
+    if (ShapedType::isDynamic(size) || ShapedType::isDynamic(kernel)) {
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    int64_t out = strides[d] * (size - 1) + outputPadding[d] +
+                  (kernel - 1) * dilations[d] + 1 - pads[d] -
+                  pads[d + spatialRank];
+    if (out <= 0)
+      return emitOptionalError(
+          location, "spatial dim ", d, " of size ", size, " with kernel ",
+          kernel, " gives output size ", out, " (stride ", strides[d],
+          ", dilation ", dilations[d], ", output_padding ", outputPadding[d],
+          ", pads ", pads[d], " and ", pads[d + spatialRank],
+          "); it must be positive");
+    shape.push_back(out);
+  }
+  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult ConvTransposeOp::verify() {
+  return verifyConvElementTypes(*this, getInput(), getFilter(), getBias());
 }
 
 LogicalResult PoolOp::inferReturnTypes(
@@ -259,18 +358,87 @@ OpFoldResult ReduceOp::fold(FoldAdaptor) {
 }
 
 //===----------------------------------------------------------------------===//
-// SoftmaxOp and norms
+// ArgReduceOp, CumSumOp, TopKOp
 //===----------------------------------------------------------------------===//
 
-static LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {
-  if (axis < 0 || axis >= rank)
-    return op->emitOpError("axis ")
-           << axis << " is out of range for rank " << rank;
+LogicalResult ArgReduceOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location,
+    ValueRange operands, DictionaryAttr attributes, OpaqueProperties properties,
+    RegionRange regions, SmallVectorImpl<Type> &inferred) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  int64_t axis = adaptor.getAxis();
+  if (failed(verifyAxisInRange([&] { return emitOptionalDiag(location); },
+                               axis, input.getShape())))
+    return failure();
+  SmallVector<int64_t> shape(input.getShape());
+  if (adaptor.getKeepDims())
+    shape[axis] = 1;
+  else
+    shape.erase(shape.begin() + axis);
+  inferred.push_back(
+      RankedTensorType::get(shape, IntegerType::get(context, 64)));
   return success();
 }
 
+OpFoldResult ArgReduceOp::fold(FoldAdaptor) {
+  // Over a single element every position is 0.
+  auto type = getType();
+  if (getInput().getType().getDimSize(getAxis()) == 1 && type.hasStaticShape())
+    return SplatElementsAttr::get(type,
+                                  IntegerAttr::get(type.getElementType(), 0));
+  return {};
+}
+
+LogicalResult CumSumOp::verify() {
+  return verifyAxisInRange([&] { return emitOpError(); }, getAxis(),
+                           getInput().getType().getShape());
+}
+
+OpFoldResult CumSumOp::fold(FoldAdaptor) {
+  // An inclusive sum over a single element is that element.
+  if (!getExclusive() && getInput().getType().getDimSize(getAxis()) == 1)
+    return getInput();
+  return {};
+}
+
+LogicalResult TopKOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location,
+    ValueRange operands, DictionaryAttr attributes, OpaqueProperties properties,
+    RegionRange regions, SmallVectorImpl<Type> &inferred) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  int64_t axis = adaptor.getAxis(), k = adaptor.getK();
+  if (failed(verifyAxisInRange([&] { return emitOptionalDiag(location); },
+                               axis, input.getShape())))
+    return failure();
+  if (k < 0)
+    return emitOptionalError(location, "k must be non-negative, got ", k);
+  int64_t size = input.getDimSize(axis);
+  if (!ShapedType::isDynamic(size) && k > size)
+    return emitOptionalError(location, "k ", k, " exceeds size ", size,
+                             " of dim ", axis, " of input ",
+                             formatShape(input.getShape()));
+  SmallVector<int64_t> shape(input.getShape());
+  shape[axis] = k;
+  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
+  inferred.push_back(
+      RankedTensorType::get(shape, IntegerType::get(context, 64)));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// SoftmaxOp and norms
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyAxis(Operation *op, int64_t axis,
+                                RankedTensorType type) {
+  return verifyAxisInRange([&] { return op->emitOpError(); }, axis,
+                           type.getShape());
+}
+
 LogicalResult SoftmaxOp::verify() {
-  return verifyAxis(*this, getAxis(), getType().getRank());
+  return verifyAxis(*this, getAxis(), getType());
 }
 
 /// Checks that a per-channel parameter has the shape of dims [axis, rank).
@@ -298,7 +466,7 @@ static LogicalResult verifyNormParam(Operation *op, StringRef name,
 
 LogicalResult LayerNormOp::verify() {
   auto input = getInput().getType();
-  if (failed(verifyAxis(*this, getAxis(), input.getRank())))
+  if (failed(verifyAxis(*this, getAxis(), input)))
     return failure();
   if (getEpsilon().convertToDouble() < 0)
     return emitOpError("epsilon must be non-negative");
@@ -309,7 +477,7 @@ LogicalResult LayerNormOp::verify() {
 
 LogicalResult RmsNormOp::verify() {
   auto input = getInput().getType();
-  if (failed(verifyAxis(*this, getAxis(), input.getRank())))
+  if (failed(verifyAxis(*this, getAxis(), input)))
     return failure();
   if (getEpsilon().convertToDouble() < 0)
     return emitOpError("epsilon must be non-negative");

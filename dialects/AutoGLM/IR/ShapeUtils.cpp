@@ -88,6 +88,15 @@ LogicalResult verifySameElementTypes(Operation *op, ArrayRef<Value> values) {
   return success();
 }
 
+LogicalResult verifyAxisInRange(EmitErrorFn emitError, int64_t axis,
+                                ArrayRef<int64_t> shape) {
+  int64_t rank = shape.size();
+  if (axis < 0 || axis >= rank)
+    return emitError() << "axis " << axis << " is out of range for rank "
+                       << rank << " (shape " << formatShape(shape) << ")";
+  return success();
+}
+
 LogicalResult verifyQuantParams(EmitErrorFn emitError,
                                 RankedTensorType quantized,
                                 RankedTensorType scale,

@@ -12,6 +12,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/Value.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <optional>
@@ -51,9 +52,29 @@ LogicalResult verifyQuantParams(EmitErrorFn emitError,
                                 RankedTensorType zeroPoint, int64_t axis,
                                 int64_t groupSize);
 
+/// An error reporter for type inference: reports at `loc`, or, without a
+/// location, yields an inactive diagnostic that drops the message.
+inline InFlightDiagnostic emitOptionalDiag(std::optional<Location> loc) {
+  return loc ? emitError(*loc) : InFlightDiagnostic();
+}
+
+/// Verifies `0 <= axis < shape.size()`; the message names the shape.
+LogicalResult verifyAxisInRange(EmitErrorFn emitError, int64_t axis,
+                                ArrayRef<int64_t> shape);
+
 /// Static dims compare equal; a dynamic dim matches anything.
 inline bool dimsCompatible(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+/// Equal ranks and pairwise compatible dims.
+inline bool shapesCompatible(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
+  if (a.size() != b.size())
+    return false;
+  for (auto [x, y] : llvm::zip_equal(a, b))
+    if (!dimsCompatible(x, y))
+      return false;
+  return true;
 }
 
 } // namespace mlir::autoglm

@@ -257,3 +257,80 @@ func.func @resize_same_shape(%x: tensor<1x3x8x8xf32>)
   %1 = ag.resize linear %x : tensor<1x3x8x8xf32> -> tensor<1x3x16x16xf32>
   return %0, %1 : tensor<1x3x8x8xf32>, tensor<1x3x16x16xf32>
 }
+
+// -----
+
+// An inclusive cumsum over a size-1 axis is the identity; an exclusive one
+// (zeros) or one over a longer axis is not.
+// CHECK-LABEL: func.func @cumsum_single
+// CHECK-SAME: (%[[X:.*]]: tensor<4x1xf32>, %[[Y:.*]]: tensor<4x3xf32>)
+// CHECK: %[[E:.*]] = ag.cumsum %[[X]] axis 1 exclusive
+// CHECK: %[[L:.*]] = ag.cumsum %[[Y]] axis 1 :
+// CHECK: return %[[X]], %[[X]], %[[E]], %[[L]]
+func.func @cumsum_single(%x: tensor<4x1xf32>, %y: tensor<4x3xf32>)
+    -> (tensor<4x1xf32>, tensor<4x1xf32>, tensor<4x1xf32>, tensor<4x3xf32>) {
+  %0 = ag.cumsum %x axis 1 : tensor<4x1xf32>
+  %1 = ag.cumsum %x axis 1 reverse : tensor<4x1xf32>
+  %2 = ag.cumsum %x axis 1 exclusive : tensor<4x1xf32>
+  %3 = ag.cumsum %y axis 1 : tensor<4x3xf32>
+  return %0, %1, %2, %3 : tensor<4x1xf32>, tensor<4x1xf32>, tensor<4x1xf32>, tensor<4x3xf32>
+}
+
+// -----
+
+// Over a size-1 axis every position is 0.
+// CHECK-LABEL: func.func @arg_reduce_single
+// CHECK-SAME: (%[[X:.*]]: tensor<4x1xf32>, %[[Y:.*]]: tensor<4x3xf32>)
+// CHECK-DAG: %[[Z:.*]] = ag.constant dense<0> : tensor<4xi64>
+// CHECK-DAG: %[[ZK:.*]] = ag.constant dense<0> : tensor<4x1xi64>
+// CHECK-DAG: %[[A:.*]] = ag.arg_reduce max %[[Y]] axis 1 :
+// CHECK: return %[[Z]], %[[ZK]], %[[A]]
+func.func @arg_reduce_single(%x: tensor<4x1xf32>, %y: tensor<4x3xf32>)
+    -> (tensor<4xi64>, tensor<4x1xi64>, tensor<4xi64>) {
+  %0 = ag.arg_reduce max %x axis 1 : tensor<4x1xf32> -> tensor<4xi64>
+  %1 = ag.arg_reduce min %x axis 1 keep_dims select_last_index : tensor<4x1xf32> -> tensor<4x1xi64>
+  %2 = ag.arg_reduce max %y axis 1 : tensor<4x3xf32> -> tensor<4xi64>
+  return %0, %1, %2 : tensor<4xi64>, tensor<4x1xi64>, tensor<4xi64>
+}
+
+// -----
+
+// topk with k equal to the axis size still sorts: never folded.
+// CHECK-LABEL: func.func @topk_full
+// CHECK: ag.topk
+func.func @topk_full(%x: tensor<2x8xf32>) -> (tensor<2x8xf32>, tensor<2x8xi64>) {
+  %0:2 = ag.topk %x k 8 axis 1 largest sorted : tensor<2x8xf32> -> tensor<2x8xf32>, tensor<2x8xi64>
+  return %0#0, %0#1 : tensor<2x8xf32>, tensor<2x8xi64>
+}
+
+// -----
+
+// Scatters without any index leave the data unchanged. A scatter_nd whose
+// single empty index tuple addresses the whole tensor replaces it: kept.
+// CHECK-LABEL: func.func @scatter_no_indices
+// CHECK-SAME: (%[[D:.*]]: tensor<4x5xf32>
+// CHECK: %[[S:.*]] = ag.scatter_nd %[[D]]
+// CHECK-NOT: ag.scatter
+// CHECK: return %[[D]], %[[D]], %[[S]]
+func.func @scatter_no_indices(%d: tensor<4x5xf32>, %ei: tensor<0x5xi64>,
+                              %eu: tensor<0x5xf32>, %ni: tensor<0x1xi64>,
+                              %nu: tensor<0x5xf32>, %wi: tensor<0xi64>)
+    -> (tensor<4x5xf32>, tensor<4x5xf32>, tensor<4x5xf32>) {
+  %0 = ag.scatter_elements %d, %ei, %eu axis 0 : tensor<4x5xf32>, tensor<0x5xi64>, tensor<0x5xf32>
+  %1 = ag.scatter_nd %d, %ni, %nu reduction add : tensor<4x5xf32>, tensor<0x1xi64>, tensor<0x5xf32>
+  %2 = ag.scatter_nd %d, %wi, %d : tensor<4x5xf32>, tensor<0xi64>, tensor<4x5xf32>
+  return %0, %1, %2 : tensor<4x5xf32>, tensor<4x5xf32>, tensor<4x5xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @scatter_kept
+// CHECK: ag.scatter_elements
+// CHECK: ag.scatter_nd
+func.func @scatter_kept(%d: tensor<4x5xf32>, %ei: tensor<2x5xi64>,
+                        %eu: tensor<2x5xf32>, %ni: tensor<2x1xi64>)
+    -> (tensor<4x5xf32>, tensor<4x5xf32>) {
+  %0 = ag.scatter_elements %d, %ei, %eu axis 0 : tensor<4x5xf32>, tensor<2x5xi64>, tensor<2x5xf32>
+  %1 = ag.scatter_nd %d, %ni, %eu : tensor<4x5xf32>, tensor<2x1xi64>, tensor<2x5xf32>
+  return %0, %1 : tensor<4x5xf32>, tensor<4x5xf32>
+}

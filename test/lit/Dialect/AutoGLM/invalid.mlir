@@ -801,3 +801,297 @@ func.func @dequant_matmul_bias(%a: tensor<2x8xf32>, %w: tensor<8x4xi8>, %s: tens
   %0 = ag.dequant_matmul %a, %w, %s bias %b {axis = 1 : i64} : (tensor<2x8xf32>, tensor<8x4xi8>, tensor<4xf32>, tensor<3xf32>) -> tensor<2x4xf32>
   return
 }
+
+// -----
+
+func.func @conv_element_types(%x: tensor<1x3x8x8xi8>, %w: tensor<4x3x3x3xi32>) {
+  // expected-error @+1 {{operands must share one element type, got 'i8' and 'i32'}}
+  %0 = ag.conv %x, %w strides [1, 1] dilations [1, 1] pads [0, 0, 0, 0] groups 1 : (tensor<1x3x8x8xi8>, tensor<4x3x3x3xi32>) -> tensor<1x4x6x6xi8>
+  return
+}
+
+// -----
+
+func.func @conv_transpose_rank(%x: tensor<3x8xf32>, %w: tensor<3x4xf32>) {
+  // expected-error @+2 {{conv_transpose needs input N x C x spatial... and a filter of the same rank, got 3x8 and 3x4}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = ag.conv_transpose %x, %w strides [] dilations [] pads [] output_padding [] groups 1 : (tensor<3x8xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose_strides(%x: tensor<1x4x8x8xf32>, %w: tensor<4x2x3x3xf32>) {
+  // expected-error @+2 {{strides and dilations need 2 entries (one per spatial dim), got 2 and 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = ag.conv_transpose %x, %w strides [1, 1] dilations [1] pads [0, 0, 0, 0] output_padding [0, 0] groups 1 : (tensor<1x4x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x10x10xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose_pads(%x: tensor<1x4x8x8xf32>, %w: tensor<4x2x3x3xf32>) {
+  // expected-error @+2 {{pads need 4 entries (begins then ends), got 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = ag.conv_transpose %x, %w strides [1, 1] dilations [1, 1] pads [0, 0, 0] output_padding [0, 0] groups 1 : (tensor<1x4x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x10x10xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose_groups(%x: tensor<1x4x8x8xf32>, %w: tensor<4x2x3x3xf32>) {
+  // expected-error @+2 {{groups must be positive, got -1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = ag.conv_transpose %x, %w strides [1, 1] dilations [1, 1] pads [0, 0, 0, 0] output_padding [0, 0] groups -1 : (tensor<1x4x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x10x10xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose_output_padding(%x: tensor<1x4x8x8xf32>, %w: tensor<4x2x3x3xf32>) {
+  // expected-error @+2 {{output_padding needs 2 entries (one per spatial dim), got 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = ag.conv_transpose %x, %w strides [2, 2] dilations [1, 1] pads [0, 0, 0, 0] output_padding [1] groups 1 : (tensor<1x4x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x18x18xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose_negative_output_padding(%x: tensor<1x4x8x8xf32>, %w: tensor<4x2x3x3xf32>) {
+  // expected-error @+2 {{output_padding must be non-negative}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = ag.conv_transpose %x, %w strides [2, 2] dilations [1, 1] pads [0, 0, 0, 0] output_padding [0, -1] groups 1 : (tensor<1x4x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x17x16xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose_channels(%x: tensor<1x8x8x8xf32>, %w: tensor<4x2x3x3xf32>) {
+  // expected-error @+2 {{input has 8 channels but the filter 4x2x3x3 (C x F/groups x K...) expects 4}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = ag.conv_transpose %x, %w strides [1, 1] dilations [1, 1] pads [0, 0, 0, 0] output_padding [0, 0] groups 1 : (tensor<1x8x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x10x10xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose_channel_groups(%x: tensor<1x6x8x8xf32>, %w: tensor<6x2x3x3xf32>) {
+  // expected-error @+2 {{input channels 6 are not divisible by groups 4}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = ag.conv_transpose %x, %w strides [1, 1] dilations [1, 1] pads [0, 0, 0, 0] output_padding [0, 0] groups 4 : (tensor<1x6x8x8xf32>, tensor<6x2x3x3xf32>) -> tensor<1x8x10x10xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose_bias(%x: tensor<1x4x8x8xf32>, %w: tensor<4x2x3x3xf32>, %b: tensor<4xf32>) {
+  // expected-error @+2 {{bias must be 1-d of size 2, got 4}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = ag.conv_transpose %x, %w bias %b strides [1, 1] dilations [1, 1] pads [0, 0, 0, 0] output_padding [0, 0] groups 1 : (tensor<1x4x8x8xf32>, tensor<4x2x3x3xf32>, tensor<4xf32>) -> tensor<1x2x10x10xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose_output_size(%x: tensor<1x4x1x8xf32>, %w: tensor<4x2x1x1xf32>) {
+  // expected-error @+2 {{spatial dim 0 of size 1 with kernel 1 gives output size -1 (stride 1, dilation 1, output_padding 0, pads 1 and 1); it must be positive}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = ag.conv_transpose %x, %w strides [1, 1] dilations [1, 1] pads [1, 0, 1, 0] output_padding [0, 0] groups 1 : (tensor<1x4x1x8xf32>, tensor<4x2x1x1xf32>) -> tensor<1x2x1x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose_element_types(%x: tensor<1x4x8x8xf32>, %w: tensor<4x2x3x3xf16>) {
+  // expected-error @+1 {{operands must share one element type, got 'f32' and 'f16'}}
+  %0 = ag.conv_transpose %x, %w strides [1, 1] dilations [1, 1] pads [0, 0, 0, 0] output_padding [0, 0] groups 1 : (tensor<1x4x8x8xf32>, tensor<4x2x3x3xf16>) -> tensor<1x2x10x10xf32>
+  return
+}
+
+// -----
+
+func.func @arg_reduce_axis(%x: tensor<2x8xf32>) {
+  // expected-error @+2 {{axis 2 is out of range for rank 2 (shape 2x8)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = ag.arg_reduce max %x axis 2 : tensor<2x8xf32> -> tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @arg_reduce_result(%x: tensor<2x8xf32>) {
+  // expected-error @+2 {{inferred type(s) 'tensor<2x1xi64>' are incompatible with return type(s) of operation 'tensor<2xi64>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = ag.arg_reduce min %x axis 1 keep_dims : tensor<2x8xf32> -> tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @cumsum_axis(%x: tensor<2x8xf32>) {
+  // expected-error @+1 {{axis -1 is out of range for rank 2 (shape 2x8)}}
+  %0 = ag.cumsum %x axis -1 : tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @topk_axis(%x: tensor<2x8xf32>) {
+  // expected-error @+2 {{axis 2 is out of range for rank 2 (shape 2x8)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0:2 = ag.topk %x k 1 axis 2 : tensor<2x8xf32> -> tensor<2x1xf32>, tensor<2x1xi64>
+  return
+}
+
+// -----
+
+func.func @topk_negative_k(%x: tensor<2x8xf32>) {
+  // expected-error @+2 {{k must be non-negative, got -1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0:2 = ag.topk %x k -1 axis 1 : tensor<2x8xf32> -> tensor<2x1xf32>, tensor<2x1xi64>
+  return
+}
+
+// -----
+
+func.func @topk_large_k(%x: tensor<2x8xf32>) {
+  // expected-error @+2 {{k 9 exceeds size 8 of dim 1 of input 2x8}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0:2 = ag.topk %x k 9 axis 1 largest : tensor<2x8xf32> -> tensor<2x9xf32>, tensor<2x9xi64>
+  return
+}
+
+// -----
+
+func.func @gather_elements_rank(%x: tensor<3x4xf32>, %i: tensor<3x2x1xi64>) {
+  // expected-error @+2 {{indices 3x2x1 must have the rank of input 3x4}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = ag.gather_elements %x, %i axis 1 : (tensor<3x4xf32>, tensor<3x2x1xi64>) -> tensor<3x2x1xf32>
+  return
+}
+
+// -----
+
+func.func @gather_elements_axis(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>) {
+  // expected-error @+2 {{axis 2 is out of range for rank 2 (shape 3x4)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = ag.gather_elements %x, %i axis 2 : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+  return
+}
+
+// -----
+
+func.func @gather_elements_bounds(%x: tensor<3x4xf32>, %i: tensor<4x2xi64>) {
+  // expected-error @+2 {{indices 4x2 exceed input 3x4 in dim 0, which is not the axis}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = ag.gather_elements %x, %i axis 1 : (tensor<3x4xf32>, tensor<4x2xi64>) -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @gather_nd_batch_dims(%x: tensor<2x3xf32>, %i: tensor<2x1xi64>) {
+  // expected-error @+2 {{batch_dims 2 must be non-negative and below the ranks of input 2x3 and indices 2x1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = ag.gather_nd %x, %i batch_dims 2 : (tensor<2x3xf32>, tensor<2x1xi64>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @gather_nd_dynamic_depth(%x: tensor<2x3xf32>, %i: tensor<5x?xi64>) {
+  // expected-error @+2 {{the last dim of indices 5x? (the index depth) must exist and be static}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = ag.gather_nd %x, %i : (tensor<2x3xf32>, tensor<5x?xi64>) -> tensor<5xf32>
+  return
+}
+
+// -----
+
+func.func @gather_nd_depth(%x: tensor<2x3x4xf32>, %i: tensor<5x3xi64>) {
+  // expected-error @+2 {{index depth 3 (the last dim of indices 5x3) must be in [1, 2]: the rank of input 2x3x4 minus batch_dims 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = ag.gather_nd %x, %i batch_dims 1 : (tensor<2x3x4xf32>, tensor<5x3xi64>) -> tensor<5xf32>
+  return
+}
+
+// -----
+
+func.func @gather_nd_batch(%x: tensor<2x3x4xf32>, %i: tensor<3x1xi64>) {
+  // expected-error @+2 {{batch dim 0 differs: input 2x3x4 has 2, indices 3x1 has 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = ag.gather_nd %x, %i batch_dims 1 : (tensor<2x3x4xf32>, tensor<3x1xi64>) -> tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_elements_types(%x: tensor<3x4xf32>, %i: tensor<2x4xi64>, %u: tensor<2x4xf16>) {
+  // expected-error @+1 {{operands must share one element type, got 'f32' and 'f16'}}
+  %0 = ag.scatter_elements %x, %i, %u axis 0 : tensor<3x4xf32>, tensor<2x4xi64>, tensor<2x4xf16>
+  return
+}
+
+// -----
+
+func.func @scatter_elements_rank(%x: tensor<3x4xf32>, %i: tensor<8xi64>, %u: tensor<8xf32>) {
+  // expected-error @+1 {{indices 8 must have the rank of data 3x4}}
+  %0 = ag.scatter_elements %x, %i, %u axis 0 : tensor<3x4xf32>, tensor<8xi64>, tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_elements_axis(%x: tensor<3x4xf32>, %i: tensor<2x4xi64>, %u: tensor<2x4xf32>) {
+  // expected-error @+1 {{axis 3 is out of range for rank 2 (shape 3x4)}}
+  %0 = ag.scatter_elements %x, %i, %u axis 3 : tensor<3x4xf32>, tensor<2x4xi64>, tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_elements_bounds(%x: tensor<3x4xf32>, %i: tensor<2x5xi64>, %u: tensor<2x5xf32>) {
+  // expected-error @+1 {{indices 2x5 exceed data 3x4 in dim 1, which is not the axis}}
+  %0 = ag.scatter_elements %x, %i, %u axis 0 : tensor<3x4xf32>, tensor<2x5xi64>, tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_elements_updates(%x: tensor<3x4xf32>, %i: tensor<2x4xi64>, %u: tensor<2x3xf32>) {
+  // expected-error @+1 {{updates 2x3 must have the shape of indices 2x4}}
+  %0 = ag.scatter_elements %x, %i, %u axis 0 reduction max : tensor<3x4xf32>, tensor<2x4xi64>, tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_nd_types(%x: tensor<4x5xf32>, %i: tensor<2x1xi64>, %u: tensor<2x5xi32>) {
+  // expected-error @+1 {{operands must share one element type, got 'f32' and 'i32'}}
+  %0 = ag.scatter_nd %x, %i, %u : tensor<4x5xf32>, tensor<2x1xi64>, tensor<2x5xi32>
+  return
+}
+
+// -----
+
+func.func @scatter_nd_scalar_indices(%x: tensor<4x5xf32>, %i: tensor<i64>, %u: tensor<4x5xf32>) {
+  // expected-error @+1 {{the last dim of indices scalar (the index depth) must exist and be static}}
+  %0 = ag.scatter_nd %x, %i, %u : tensor<4x5xf32>, tensor<i64>, tensor<4x5xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_nd_depth(%x: tensor<4x5xf32>, %i: tensor<2x3xi64>, %u: tensor<2xf32>) {
+  // expected-error @+1 {{index depth 3 (the last dim of indices 2x3) exceeds the rank of data 4x5}}
+  %0 = ag.scatter_nd %x, %i, %u : tensor<4x5xf32>, tensor<2x3xi64>, tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_nd_updates(%x: tensor<4x5xf32>, %i: tensor<2x1xi64>, %u: tensor<2x4xf32>) {
+  // expected-error @+1 {{updates shape 2x4 should be 2x5: indices 2x1 without its last dim, then data 4x5 from dim 1}}
+  %0 = ag.scatter_nd %x, %i, %u reduction add : tensor<4x5xf32>, tensor<2x1xi64>, tensor<2x4xf32>
+  return
+}

@@ -305,3 +305,86 @@ func.func @quant(%x: tensor<4x8xf32>, %s: tensor<f32>, %zp: tensor<ui8>,
       : (tensor<1x16x8xf32>, tensor<8x64xui8>, tensor<64xf32>, tensor<64xui8>, tensor<64xf32>) -> tensor<1x16x64xf32>
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @conv_integer_transpose
+// CHECK: ag.conv %{{.*}}, %{{.*}} bias %{{.*}} strides [1, 1] dilations [1, 1] pads [0, 0, 0, 0] groups 1 : (tensor<1x3x8x8xi32>, tensor<4x3x3x3xi32>, tensor<4xi32>) -> tensor<1x4x6x6xi32>
+// CHECK: ag.conv_transpose %{{.*}}, %{{.*}} bias %{{.*}} strides [2, 2] dilations [1, 1] pads [1, 1, 1, 1] output_padding [1, 1] groups 1 : (tensor<1x16x8x8xf32>, tensor<16x8x3x3xf32>, tensor<8xf32>) -> tensor<1x8x16x16xf32>
+// CHECK: ag.conv_transpose %{{.*}}, %{{.*}} strides [3] dilations [2] pads [0, 1] output_padding [0] groups 2 : (tensor<2x4x5xf32>, tensor<4x3x2xf32>) -> tensor<2x6x14xf32>
+// CHECK: ag.conv_transpose %{{.*}}, %{{.*}} strides [1] dilations [1] pads [0, 0] output_padding [0] groups 1 : (tensor<?x4x?xf32>, tensor<4x3x2xf32>) -> tensor<?x3x?xf32>
+func.func @conv_integer_transpose(%xi: tensor<1x3x8x8xi32>, %wi: tensor<4x3x3x3xi32>,
+                                  %bi: tensor<4xi32>, %x: tensor<1x16x8x8xf32>,
+                                  %w: tensor<16x8x3x3xf32>, %b: tensor<8xf32>,
+                                  %s: tensor<2x4x5xf32>, %g: tensor<4x3x2xf32>,
+                                  %d: tensor<?x4x?xf32>) {
+  %0 = ag.conv %xi, %wi bias %bi strides [1, 1] dilations [1, 1] pads [0, 0, 0, 0] groups 1
+      : (tensor<1x3x8x8xi32>, tensor<4x3x3x3xi32>, tensor<4xi32>) -> tensor<1x4x6x6xi32>
+  %1 = ag.conv_transpose %x, %w bias %b strides [2, 2] dilations [1, 1] pads [1, 1, 1, 1] output_padding [1, 1] groups 1
+      : (tensor<1x16x8x8xf32>, tensor<16x8x3x3xf32>, tensor<8xf32>) -> tensor<1x8x16x16xf32>
+  %2 = ag.conv_transpose %s, %g strides [3] dilations [2] pads [0, 1] output_padding [0] groups 2
+      : (tensor<2x4x5xf32>, tensor<4x3x2xf32>) -> tensor<2x6x14xf32>
+  %3 = ag.conv_transpose %d, %g strides [1] dilations [1] pads [0, 0] output_padding [0] groups 1
+      : (tensor<?x4x?xf32>, tensor<4x3x2xf32>) -> tensor<?x3x?xf32>
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @arg_reduce_cumsum_topk
+// CHECK: ag.arg_reduce max %{{.*}} axis 1 keep_dims : tensor<2x8xf32> -> tensor<2x1xi64>
+// CHECK: ag.arg_reduce min %{{.*}} axis 0 select_last_index : tensor<2x8xf32> -> tensor<8xi64>
+// CHECK: ag.arg_reduce max %{{.*}} axis 1 keep_dims select_last_index : tensor<3x?xi32> -> tensor<3x1xi64>
+// CHECK: ag.cumsum %{{.*}} axis 1 : tensor<2x8xf32>
+// CHECK: ag.cumsum %{{.*}} axis 0 exclusive reverse : tensor<2x8xf32>
+// CHECK: ag.cumsum %{{.*}} axis 1 reverse : tensor<3x?xi32>
+// CHECK: ag.topk %{{.*}} k 4 axis 1 largest sorted : tensor<2x8xf32> -> tensor<2x4xf32>, tensor<2x4xi64>
+// CHECK: ag.topk %{{.*}} k 2 axis 0 : tensor<2x8xf32> -> tensor<2x8xf32>, tensor<2x8xi64>
+// CHECK: ag.topk %{{.*}} k 5 axis 1 sorted : tensor<3x?xi32> -> tensor<3x5xi32>, tensor<3x5xi64>
+func.func @arg_reduce_cumsum_topk(%x: tensor<2x8xf32>, %i: tensor<3x?xi32>) {
+  %0 = ag.arg_reduce max %x axis 1 keep_dims : tensor<2x8xf32> -> tensor<2x1xi64>
+  %1 = ag.arg_reduce min %x axis 0 select_last_index : tensor<2x8xf32> -> tensor<8xi64>
+  %2 = ag.arg_reduce max %i axis 1 keep_dims select_last_index : tensor<3x?xi32> -> tensor<3x1xi64>
+  %3 = ag.cumsum %x axis 1 : tensor<2x8xf32>
+  %4 = ag.cumsum %x axis 0 exclusive reverse : tensor<2x8xf32>
+  %5 = ag.cumsum %i axis 1 reverse : tensor<3x?xi32>
+  %6:2 = ag.topk %x k 4 axis 1 largest sorted : tensor<2x8xf32> -> tensor<2x4xf32>, tensor<2x4xi64>
+  %7:2 = ag.topk %x k 2 axis 0 : tensor<2x8xf32> -> tensor<2x8xf32>, tensor<2x8xi64>
+  %8:2 = ag.topk %i k 5 axis 1 sorted : tensor<3x?xi32> -> tensor<3x5xi32>, tensor<3x5xi64>
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @gather_scatter
+// CHECK: ag.gather_elements %{{.*}}, %{{.*}} axis 1 : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+// CHECK: ag.gather_elements %{{.*}}, %{{.*}} axis 0 : (tensor<3x4xf32>, tensor<5x4xi32>) -> tensor<5x4xf32>
+// CHECK: ag.gather_nd %{{.*}}, %{{.*}} : (tensor<2x3x4xf32>, tensor<5x2xi64>) -> tensor<5x4xf32>
+// CHECK: ag.gather_nd %{{.*}}, %{{.*}} batch_dims 1 : (tensor<2x3x4xf32>, tensor<2x1xi64>) -> tensor<2x4xf32>
+// CHECK: ag.gather_nd %{{.*}}, %{{.*}} batch_dims 1 : (tensor<2x3x4xf32>, tensor<?x6x2xi64>) -> tensor<2x6xf32>
+// CHECK: ag.scatter_elements %{{.*}}, %{{.*}}, %{{.*}} axis 0 : tensor<3x4xf32>, tensor<2x4xi64>, tensor<2x4xf32>
+// CHECK: ag.scatter_elements %{{.*}}, %{{.*}}, %{{.*}} axis 1 reduction add : tensor<3x4xf32>, tensor<2x4xi64>, tensor<2x4xf32>
+// CHECK: ag.scatter_nd %{{.*}}, %{{.*}}, %{{.*}} : tensor<4x5xf32>, tensor<2x1xi64>, tensor<2x5xf32>
+// CHECK: ag.scatter_nd %{{.*}}, %{{.*}}, %{{.*}} reduction mul : tensor<4x5xf32>, tensor<3x2xi32>, tensor<3xf32>
+// CHECK: ag.scatter_nd %{{.*}}, %{{.*}}, %{{.*}} reduction max : tensor<4x5xf32>, tensor<2x1xi64>, tensor<2x5xf32>
+// CHECK: ag.scatter_nd %{{.*}}, %{{.*}}, %{{.*}} reduction min : tensor<4x5xf32>, tensor<2x1xi64>, tensor<2x5xf32>
+func.func @gather_scatter(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>,
+                          %j: tensor<5x4xi32>, %t: tensor<2x3x4xf32>,
+                          %n: tensor<5x2xi64>, %b: tensor<2x1xi64>,
+                          %dyn: tensor<?x6x2xi64>, %si: tensor<2x4xi64>,
+                          %su: tensor<2x4xf32>, %d: tensor<4x5xf32>,
+                          %ni: tensor<2x1xi64>, %nu: tensor<2x5xf32>,
+                          %pi: tensor<3x2xi32>, %pu: tensor<3xf32>) {
+  %0 = ag.gather_elements %x, %i axis 1 : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+  %1 = ag.gather_elements %x, %j axis 0 : (tensor<3x4xf32>, tensor<5x4xi32>) -> tensor<5x4xf32>
+  %2 = ag.gather_nd %t, %n : (tensor<2x3x4xf32>, tensor<5x2xi64>) -> tensor<5x4xf32>
+  %3 = ag.gather_nd %t, %b batch_dims 1 : (tensor<2x3x4xf32>, tensor<2x1xi64>) -> tensor<2x4xf32>
+  %4 = ag.gather_nd %t, %dyn batch_dims 1 : (tensor<2x3x4xf32>, tensor<?x6x2xi64>) -> tensor<2x6xf32>
+  %5 = ag.scatter_elements %x, %si, %su axis 0 : tensor<3x4xf32>, tensor<2x4xi64>, tensor<2x4xf32>
+  %6 = ag.scatter_elements %x, %si, %su axis 1 reduction add : tensor<3x4xf32>, tensor<2x4xi64>, tensor<2x4xf32>
+  %7 = ag.scatter_nd %d, %ni, %nu : tensor<4x5xf32>, tensor<2x1xi64>, tensor<2x5xf32>
+  %8 = ag.scatter_nd %d, %pi, %pu reduction mul : tensor<4x5xf32>, tensor<3x2xi32>, tensor<3xf32>
+  %9 = ag.scatter_nd %d, %ni, %nu reduction max : tensor<4x5xf32>, tensor<2x1xi64>, tensor<2x5xf32>
+  %10 = ag.scatter_nd %d, %ni, %nu reduction min : tensor<4x5xf32>, tensor<2x1xi64>, tensor<2x5xf32>
+  return
+}
