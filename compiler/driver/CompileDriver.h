@@ -1,0 +1,39 @@
+//===- CompileDriver.h - the compiler behind autoglm-compile ----*- C++ -*-===//
+
+#ifndef AUTOGLM_COMPILER_DRIVER_COMPILEDRIVER_H
+#define AUTOGLM_COMPILER_DRIVER_COMPILEDRIVER_H
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir::autoglm {
+
+struct CompileOptions {
+  std::string inputPath;
+  /// Where to write the result; "-" is standard output.
+  std::string outputPath = "-";
+  /// What to produce: "ag" (the imported module).
+  std::string emit = "ag";
+  /// Only report which nodes import (--check); write nothing.
+  bool checkOnly = false;
+  /// --input-shape name=DxD... entries.
+  std::vector<std::string> inputShapes;
+  bool runOnnxChecker = true;
+  /// Print constants' full contents instead of eliding large ones.
+  bool printLargeConstants = false;
+  /// Treat an .onnxtxt input as several models separated by `# -----`
+  /// lines, imported one by one (for lit tests).
+  bool splitInputFile = false;
+  /// Print each op's location (its ONNX node name).
+  bool printDebugInfo = false;
+};
+
+/// Runs one compilation; diagnostics go to `errs`. Returns the process exit
+/// code: 0 on success, 1 when the model has problems, 2 on bad usage.
+int runCompile(const CompileOptions &options, llvm::raw_ostream &errs);
+
+} // namespace mlir::autoglm
+
+#endif // AUTOGLM_COMPILER_DRIVER_COMPILEDRIVER_H

@@ -1,0 +1,43 @@
+//===- autoglm-compile.cpp - AutoGLM's compiler command line --------------===//
+//
+// Thin CLI11 front end: parses flags into CompileOptions and runs the
+// compile driver (compiler/driver), which holds the logic.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/driver/CompileDriver.h"
+
+#include <CLI/CLI.hpp>
+
+int main(int argc, char **argv) {
+  mlir::autoglm::CompileOptions options;
+  CLI::App app{"autoglm-compile: compile an ONNX model into AutoGLM's ag "
+               "dialect (later: a deployable .agm artifact)"};
+  app.add_option("model", options.inputPath,
+                 "model to compile: .onnx (protobuf, with external data "
+                 "beside it) or .onnxtxt (ONNX text syntax)")
+      ->required();
+  app.add_option("-o,--output", options.outputPath,
+                 "output file ('-' for standard output)")
+      ->capture_default_str();
+  app.add_option("--emit", options.emit,
+                 "what to produce: ag = the imported module in the ag dialect")
+      ->capture_default_str();
+  app.add_flag("--check", options.checkOnly,
+               "report every node the importer cannot handle (node name, op "
+               "type, opset, reason) and a summary; write nothing");
+  app.add_option("--input-shape", options.inputShapes,
+                 "static shape of a graph input with symbolic dims, as "
+                 "name=1x128x768 (repeatable; 'scalar' for 0-d)");
+  app.add_flag("!--no-onnx-checker", options.runOnnxChecker,
+               "skip onnx::checker::check_model before importing");
+  app.add_flag("--print-large-constants", options.printLargeConstants,
+               "print weights in full instead of eliding them");
+  app.add_flag("--split-input-file", options.splitInputFile,
+               "treat an .onnxtxt file as several models separated by "
+               "'# -----' lines and import each (for tests)");
+  app.add_flag("--mlir-print-debuginfo", options.printDebugInfo,
+               "print each op's location: the ONNX node it came from");
+  CLI11_PARSE(app, argc, argv);
+  return mlir::autoglm::runCompile(options, llvm::errs());
+}
