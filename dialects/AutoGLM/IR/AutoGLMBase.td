@@ -24,7 +24,15 @@ def AutoGLM_Dialect : Dialect {
     Every op's location names its source (ONNX node or checkpoint tensor).
   }];
   let hasConstantMaterializer = 1;
-  let useDefaultAttributePrinterParser = 1;
+  // Enum attributes print bare in op formats and as #ag.kind<value> in full
+  // (see AutoGLMDialect.cpp).
+  let useDefaultAttributePrinterParser = 0;
+  let extraClassDeclaration = [{
+    ::mlir::Attribute parseAttribute(::mlir::DialectAsmParser &parser,
+                                     ::mlir::Type type) const override;
+    void printAttribute(::mlir::Attribute attr,
+                        ::mlir::DialectAsmPrinter &printer) const override;
+  }];
 }
 
 class AutoGLM_Op<string mnemonic, list<Trait> traits = []>
@@ -57,6 +65,34 @@ def AG_QuantStorageTensor : RankedTensorOf<[I<4>, SI<4>, UI<4>, I8, SI8, UI8,
 // Enums
 //===----------------------------------------------------------------------===//
 
+/// Enum attributes print as a bare keyword (`sum`, `half_pixel`) in op
+/// formats; upstream's default format would add a second space. The dialect
+/// wraps the full form in `<>`: `#ag.reduce_kind<sum>`.
+class AG_EnumAttr<EnumInfo info, string name>
+    : EnumAttr<AutoGLM_Dialect, info, name> {
+  let assemblyFormat = ?;
+  let hasCustomAssemblyFormat = 1;
+  let extraClassDefinition = [{
+    ::mlir::Attribute $cppClass::parse(::mlir::AsmParser &parser, ::mlir::Type) {
+      ::llvm::SMLoc loc = parser.getCurrentLocation();
+      ::llvm::StringRef keyword;
+      if (::mlir::failed(parser.parseKeyword(&keyword)))
+        return {};
+      auto value = ::mlir::autoglm::symbolizeEnum<::mlir::autoglm::}]
+      # info.className # [{>(keyword);
+      if (!value) {
+        parser.emitError(loc, "unknown }] # info.summary # [{ '")
+            << keyword << "'";
+        return {};
+      }
+      return $cppClass::get(parser.getContext(), *value);
+    }
+    void $cppClass::print(::mlir::AsmPrinter &printer) const {
+      printer << ::mlir::autoglm::stringifyEnum(getValue());
+    }
+  }];
+}
+
 def AG_CompareKind : I32EnumAttr<"CompareKind", "comparison predicate", [
     I32EnumAttrCase<"eq", 0>, I32EnumAttrCase<"ne", 1>,
     I32EnumAttrCase<"lt", 2>, I32EnumAttrCase<"le", 3>,
@@ -64,7 +100,7 @@ def AG_CompareKind : I32EnumAttr<"CompareKind", "comparison predicate", [
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::autoglm";
 }
-def AG_CompareKindAttr : EnumAttr<AutoGLM_Dialect, AG_CompareKind, "compare_kind">;
+def AG_CompareKindAttr : AG_EnumAttr<AG_CompareKind, "compare_kind">;
 
 def AG_ReduceKind : I32EnumAttr<"ReduceKind", "reduction kind", [
     I32EnumAttrCase<"sum", 0>, I32EnumAttrCase<"mean", 1>,
@@ -75,14 +111,14 @@ def AG_ReduceKind : I32EnumAttr<"ReduceKind", "reduction kind", [
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::autoglm";
 }
-def AG_ReduceKindAttr : EnumAttr<AutoGLM_Dialect, AG_ReduceKind, "reduce_kind">;
+def AG_ReduceKindAttr : AG_EnumAttr<AG_ReduceKind, "reduce_kind">;
 
 def AG_PoolKind : I32EnumAttr<"PoolKind", "pooling kind", [
     I32EnumAttrCase<"max", 0>, I32EnumAttrCase<"avg", 1>]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::autoglm";
 }
-def AG_PoolKindAttr : EnumAttr<AutoGLM_Dialect, AG_PoolKind, "pool_kind">;
+def AG_PoolKindAttr : AG_EnumAttr<AG_PoolKind, "pool_kind">;
 
 def AG_ArgReduceKind : I32EnumAttr<"ArgReduceKind",
     "which extreme an arg reduction locates", [
@@ -91,7 +127,7 @@ def AG_ArgReduceKind : I32EnumAttr<"ArgReduceKind",
   let cppNamespace = "::mlir::autoglm";
 }
 def AG_ArgReduceKindAttr
-    : EnumAttr<AutoGLM_Dialect, AG_ArgReduceKind, "arg_reduce_kind">;
+    : AG_EnumAttr<AG_ArgReduceKind, "arg_reduce_kind">;
 
 def AG_ScatterReduction : I32EnumAttr<"ScatterReduction",
     "how a scattered update combines with the element it lands on", [
@@ -102,7 +138,7 @@ def AG_ScatterReduction : I32EnumAttr<"ScatterReduction",
   let cppNamespace = "::mlir::autoglm";
 }
 def AG_ScatterReductionAttr
-    : EnumAttr<AutoGLM_Dialect, AG_ScatterReduction, "scatter_reduction">;
+    : AG_EnumAttr<AG_ScatterReduction, "scatter_reduction">;
 
 def AG_PadMode : I32EnumAttr<"PadMode", "padding mode", [
     I32EnumAttrCase<"constant", 0>, I32EnumAttrCase<"reflect", 1>,
@@ -110,7 +146,7 @@ def AG_PadMode : I32EnumAttr<"PadMode", "padding mode", [
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::autoglm";
 }
-def AG_PadModeAttr : EnumAttr<AutoGLM_Dialect, AG_PadMode, "pad_mode">;
+def AG_PadModeAttr : AG_EnumAttr<AG_PadMode, "pad_mode">;
 
 def AG_ResizeMode : I32EnumAttr<"ResizeMode", "interpolation mode", [
     I32EnumAttrCase<"nearest", 0>, I32EnumAttrCase<"linear", 1>,
@@ -118,7 +154,7 @@ def AG_ResizeMode : I32EnumAttr<"ResizeMode", "interpolation mode", [
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::autoglm";
 }
-def AG_ResizeModeAttr : EnumAttr<AutoGLM_Dialect, AG_ResizeMode, "resize_mode">;
+def AG_ResizeModeAttr : AG_EnumAttr<AG_ResizeMode, "resize_mode">;
 
 def AG_CoordinateMode : I32EnumAttr<"CoordinateMode",
     "how an output coordinate maps to an input coordinate in resize", [
@@ -129,7 +165,7 @@ def AG_CoordinateMode : I32EnumAttr<"CoordinateMode",
   let cppNamespace = "::mlir::autoglm";
 }
 def AG_CoordinateModeAttr
-    : EnumAttr<AutoGLM_Dialect, AG_CoordinateMode, "coordinate_mode">;
+    : AG_EnumAttr<AG_CoordinateMode, "coordinate_mode">;
 
 def AG_NearestMode : I32EnumAttr<"NearestMode",
     "rounding of the input coordinate in nearest resize", [
@@ -140,7 +176,7 @@ def AG_NearestMode : I32EnumAttr<"NearestMode",
   let cppNamespace = "::mlir::autoglm";
 }
 def AG_NearestModeAttr
-    : EnumAttr<AutoGLM_Dialect, AG_NearestMode, "nearest_mode">;
+    : AG_EnumAttr<AG_NearestMode, "nearest_mode">;
 
 def AG_GeluApproximation : I32EnumAttr<"GeluApproximation",
     "gelu formula", [
@@ -149,7 +185,7 @@ def AG_GeluApproximation : I32EnumAttr<"GeluApproximation",
   let cppNamespace = "::mlir::autoglm";
 }
 def AG_GeluApproximationAttr
-    : EnumAttr<AutoGLM_Dialect, AG_GeluApproximation, "gelu_approximation">;
+    : AG_EnumAttr<AG_GeluApproximation, "gelu_approximation">;
 
 def AG_RopeLayout : I32EnumAttr<"RopeLayout",
     "which channels of the rotary part form a rotated pair", [
@@ -157,6 +193,6 @@ def AG_RopeLayout : I32EnumAttr<"RopeLayout",
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::autoglm";
 }
-def AG_RopeLayoutAttr : EnumAttr<AutoGLM_Dialect, AG_RopeLayout, "rope_layout">;
+def AG_RopeLayoutAttr : AG_EnumAttr<AG_RopeLayout, "rope_layout">;
 
 #endif // AUTOGLM_BASE_TD

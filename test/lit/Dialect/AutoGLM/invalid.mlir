@@ -1095,3 +1095,11 @@ func.func @scatter_nd_updates(%x: tensor<4x5xf32>, %i: tensor<2x1xi64>, %u: tens
   %0 = ag.scatter_nd %x, %i, %u reduction add : tensor<4x5xf32>, tensor<2x1xi64>, tensor<2x4xf32>
   return
 }
+
+// -----
+
+func.func @unknown_enum_keyword(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{unknown reduction kind 'average'}}
+  %0 = ag.reduce average %x axes [1] : tensor<2x3xf32> -> tensor<2xf32>
+  return
+}
