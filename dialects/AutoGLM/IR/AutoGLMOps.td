@@ -862,7 +862,10 @@ def AG_ResizeOp : AutoGLM_Op<"resize", [Pure]> {
     ONNX `Resize` with its scales or sizes resolved into the result type.
     `coordinate_mode` maps output to input coordinates; `nearest_mode`
     rounds them for `nearest`; `cubic_coeff_a` and `exclude_outside` shape
-    the `cubic` kernel.
+    the `cubic` kernel. `scales`, when present, is the per-dim scale the
+    coordinate mapping divides by (ONNX uses the given scale even when
+    `floor(size * scale)` makes the output/input ratio differ); absent, the
+    scale is output size / input size.
 
     ```mlir
     %y = ag.resize nearest %x coordinate_mode asymmetric nearest_mode floor
@@ -875,7 +878,7 @@ def AG_ResizeOp : AutoGLM_Op<"resize", [Pure]> {
       DefaultValuedAttr<AG_NearestModeAttr,
                         "NearestMode::round_prefer_floor">:$nearest_mode,
       DefaultValuedAttr<F64Attr, "-0.75">:$cubic_coeff_a,
-      UnitAttr:$exclude_outside);
+      UnitAttr:$exclude_outside, OptionalAttr<DenseF64ArrayAttr>:$scales);
   let results = (outs AG_FloatTensor:$result);
   let assemblyFormat = [{
     $mode $input (`coordinate_mode` $coordinate_mode^)?

@@ -450,6 +450,14 @@ LogicalResult ResizeOp::verify() {
     return emitOpError("result rank ")
            << result.getRank() << " differs from input rank "
            << input.getRank();
+  if (std::optional<ArrayRef<double>> scales = getScales()) {
+    if (int64_t(scales->size()) != input.getRank())
+      return emitOpError("scales need ")
+             << input.getRank() << " entries (one per dim), got "
+             << scales->size();
+    if (llvm::any_of(*scales, [](double s) { return !(s > 0); }))
+      return emitOpError("scales must be positive");
+  }
   if (getCubicCoeffA().convertToDouble() >= 0 && getMode() == ResizeMode::cubic)
     return emitOpError("cubic_coeff_a must be negative, got ")
            << getCubicCoeffA().convertToDouble();
@@ -458,7 +466,10 @@ LogicalResult ResizeOp::verify() {
 
 OpFoldResult ResizeOp::fold(FoldAdaptor) {
   // Every supported coordinate mode maps x to x at scale 1.
-  if (getInput().getType() == getType())
+  std::optional<ArrayRef<double>> scales = getScales();
+  bool unitScales =
+      !scales || llvm::all_of(*scales, [](double s) { return s == 1.0; });
+  if (getInput().getType() == getType() && unitScales)
     return getInput();
   return {};
 }

@@ -247,15 +247,19 @@ func.func @expand_folds(%x: tensor<1x3xf32>)
 
 // -----
 
+// A same-shape resize is the identity unless an explicit scale differs
+// from 1 (ONNX then samples at other coordinates).
 // CHECK-LABEL: func.func @resize_same_shape
 // CHECK-SAME: (%[[X:.*]]: tensor<1x3x8x8xf32>)
-// CHECK: %[[R:.*]] = ag.resize linear %[[X]]
-// CHECK: return %[[X]], %[[R]]
+// CHECK: %[[R:.*]] = ag.resize linear %[[X]] :
+// CHECK: %[[S:.*]] = ag.resize linear %[[X]] {scales
+// CHECK: return %[[X]], %[[R]], %[[S]]
 func.func @resize_same_shape(%x: tensor<1x3x8x8xf32>)
-    -> (tensor<1x3x8x8xf32>, tensor<1x3x16x16xf32>) {
+    -> (tensor<1x3x8x8xf32>, tensor<1x3x16x16xf32>, tensor<1x3x8x8xf32>) {
   %0 = ag.resize linear %x : tensor<1x3x8x8xf32> -> tensor<1x3x8x8xf32>
   %1 = ag.resize linear %x : tensor<1x3x8x8xf32> -> tensor<1x3x16x16xf32>
-  return %0, %1 : tensor<1x3x8x8xf32>, tensor<1x3x16x16xf32>
+  %2 = ag.resize linear %x {scales = array<f64: 1.0, 1.0, 1.1, 1.1>} : tensor<1x3x8x8xf32> -> tensor<1x3x8x8xf32>
+  return %0, %1, %2 : tensor<1x3x8x8xf32>, tensor<1x3x16x16xf32>, tensor<1x3x8x8xf32>
 }
 
 // -----

@@ -1103,3 +1103,19 @@ func.func @unknown_enum_keyword(%x: tensor<2x3xf32>) {
   %0 = ag.reduce average %x axes [1] : tensor<2x3xf32> -> tensor<2xf32>
   return
 }
+
+// -----
+
+func.func @resize_scales_count(%x: tensor<1x3x8x8xf32>) {
+  // expected-error @+1 {{scales need 4 entries (one per dim), got 2}}
+  %0 = ag.resize linear %x {scales = array<f64: 2.0, 2.0>} : tensor<1x3x8x8xf32> -> tensor<1x3x16x16xf32>
+  return
+}
+
+// -----
+
+func.func @resize_scales_positive(%x: tensor<1x3x8x8xf32>) {
+  // expected-error @+1 {{scales must be positive}}
+  %0 = ag.resize linear %x {scales = array<f64: 1.0, 1.0, 0.0, 2.0>} : tensor<1x3x8x8xf32> -> tensor<1x3x16x16xf32>
+  return
+}
