@@ -44,10 +44,12 @@ int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
   if (!options.printLargeConstants)
     flags.elideLargeElementsAttrs(16).elideLargeResourceString(64);
   if (options.printDebugInfo)
-    flags.enableDebugInfo();
+    flags.enableDebugInfo().useLocalScope();
 
   // Imports one model and prints it (or its problems); true on success.
   auto importOne = [&](onnx_import::ImportResult result) {
+    if (options.checkOnly && !result.report.opTypes.empty())
+      result.report.printOpTypes(errs);
     if (!result.fatalError.empty()) {
       errs << "autoglm-compile: error: " << result.fatalError << "\n";
       return false;

@@ -136,6 +136,19 @@ FailureOr<Value> NodeContext::finish(Operation *op, bool infer) {
   return op->getResult(0);
 }
 
+LogicalResult NodeContext::setOutputFromTensor(unsigned i,
+                                               const onnx::TensorProto &tensor) {
+  std::string error;
+  StringRef name = hasOutput(i) ? StringRef(node_.output(i)) : "constant";
+  FailureOr<ImportedValue> value =
+      importer.importTensor(tensor, name, builder_, loc_, error);
+  if (failed(value))
+    return unsupported(error);
+  if (hasOutput(i))
+    importer.values[node_.output(i)] = std::move(*value);
+  return success();
+}
+
 LogicalResult NodeContext::unsupported(const Twine &reason) {
   importer.pendingReasons.push_back(reason.str());
   return failure();
@@ -286,33 +299,45 @@ LogicalResult GraphImporter::importInputs(const onnx::GraphProto &graph,
   return success(ok);
 }
 
+FailureOr<ImportedValue>
+GraphImporter::importTensor(const onnx::TensorProto &tensor, StringRef name,
+                            OpBuilder &b, Location loc, std::string &error) {
+  auto data = readTensor(tensor, modelDir, &context);
+  if (!data) {
+    error = llvm::toString(data.takeError());
+    return failure();
+  }
+  std::optional<HostTensor> known = toHostTensor(*data);
+  RankedTensorType type = data->type;
+  ElementsAttr attr =
+      makeElementsAttr(std::move(*data), name, options.inlineConstantLimit);
+  Value value = ConstantOp::create(b, loc, type, attr);
+  return ImportedValue{value, std::move(known)};
+}
+
 void GraphImporter::importInitializers(const onnx::GraphProto &graph,
                                        OpBuilder &b) {
   for (const auto &tensor : graph.initializer()) {
     Location loc = NameLoc::get(b.getStringAttr(tensor.name()));
-    auto data = readTensor(tensor, modelDir, &context);
-    if (!data) {
-      report.modelErrors.push_back(llvm::toString(data.takeError()));
+    std::string error;
+    FailureOr<ImportedValue> value =
+        importTensor(tensor, tensor.name(), b, loc, error);
+    if (failed(value)) {
+      report.modelErrors.push_back(error);
       failedValueSource[tensor.name()] = "initializer " + tensor.name();
       values[tensor.name()] = ImportedValue{};
       continue;
     }
-    std::optional<HostTensor> known = toHostTensor(*data);
-    RankedTensorType type = data->type;
-    ElementsAttr attr = makeElementsAttr(std::move(*data), tensor.name(),
-                                         options.inlineConstantLimit);
-    Value value = ConstantOp::create(b, loc, type, attr);
-    values[tensor.name()] = ImportedValue{value, std::move(known)};
+    values[tensor.name()] = std::move(*value);
   }
 }
 
 void GraphImporter::bindPlaceholders(const onnx::NodeProto &node,
-                                     OpBuilder &b, Location loc) {
+                                     OpBuilder &b, NameLoc loc) {
   for (const std::string &output : node.output()) {
     if (output.empty())
       continue;
-    failedValueSource[output] = node.name().empty() ? node.op_type()
-                                                    : node.name();
+    failedValueSource[output] = loc.getName().str();
     values[output] = ImportedValue{};
     auto info = valueInfo.find(output);
     if (info == valueInfo.end())
@@ -331,7 +356,7 @@ void GraphImporter::bindPlaceholders(const onnx::NodeProto &node,
 void GraphImporter::importNode(const onnx::NodeProto &node, size_t index,
                                OpBuilder &b) {
   std::string name = nodeName(node, index);
-  Location loc = NameLoc::get(b.getStringAttr(name));
+  NameLoc loc = NameLoc::get(b.getStringAttr(name));
   std::string domain = node.domain().empty() ? "ai.onnx" : node.domain();
   int64_t opset = opsets.lookup(domain);
   ++report.totalNodes;

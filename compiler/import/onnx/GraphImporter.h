@@ -26,11 +26,16 @@ private:
                              SmallVectorImpl<Type> &argTypes,
                              SmallVectorImpl<std::string> &argNames);
   void importInitializers(const onnx::GraphProto &graph, OpBuilder &b);
+  /// An ag.constant for `tensor` (an initializer or a Constant's value), or
+  /// the reason it cannot be read.
+  FailureOr<ImportedValue> importTensor(const onnx::TensorProto &tensor,
+                                        StringRef name, OpBuilder &b,
+                                        Location loc, std::string &error);
   void importNode(const onnx::NodeProto &node, size_t index, OpBuilder &b);
   /// Binds a failed node's outputs to placeholders typed from ONNX's shape
   /// inference when it knows them, so later nodes can still be checked.
   void bindPlaceholders(const onnx::NodeProto &node, OpBuilder &b,
-                        Location loc);
+                        NameLoc loc);
   NodeIssue issueFor(const onnx::NodeProto &node, int64_t opset,
                      const Twine &reason) const;
   std::string nodeName(const onnx::NodeProto &node, size_t index) const;

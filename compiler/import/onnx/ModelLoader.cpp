@@ -23,6 +23,8 @@
 namespace mlir::autoglm::onnx_import {
 
 void CoverageReport::print(llvm::raw_ostream &os) const {
+  for (const std::string &warning : warnings)
+    os << modelPath << ": warning: " << warning << "\n";
   for (const std::string &error : modelErrors)
     os << modelPath << ": error: " << error << "\n";
   auto printIssue = [&](StringRef kind, const NodeIssue &issue) {
@@ -34,12 +36,20 @@ void CoverageReport::print(llvm::raw_ostream &os) const {
     printIssue("error", issue);
   for (const NodeIssue &issue : unchecked)
     printIssue("note", issue);
-  for (const std::string &warning : warnings)
-    os << modelPath << ": warning: " << warning << "\n";
   os << modelPath << ": " << totalNodes << " nodes, " << supportedNodes
      << " supported, " << unsupported.size() << " unsupported";
   if (!unchecked.empty())
     os << ", " << unchecked.size() << " not checked";
+  os << "\n";
+}
+
+void CoverageReport::printOpTypes(llvm::raw_ostream &os) const {
+  os << modelPath << ": op types:";
+  bool first = true;
+  for (const auto &[name, count] : opTypes) {
+    os << (first ? " " : ", ") << name << " x" << count;
+    first = false;
+  }
   os << "\n";
 }
 
@@ -97,7 +107,8 @@ static std::string checkModel(onnx::ModelProto &model,
     } catch (const std::exception &e) {
       std::string message = e.what();
       // Keep the first line: libonnx appends a context dump.
-      return "ONNX checker: " + message.substr(0, message.find('\n'));
+      return "ONNX checker: " + message.substr(0, message.find('\n')) +
+             " (--no-onnx-checker imports without it)";
     }
   }
   try {
@@ -120,6 +131,10 @@ static ImportResult importModel(onnx::ModelProto &model, StringRef path,
     result.fatalError = path.str() + ": not an ONNX model (it has no graph)";
     return result;
   }
+  for (const auto &node : model.graph().node())
+    ++result.report.opTypes[node.domain().empty() || node.domain() == "ai.onnx"
+                                ? node.op_type()
+                                : node.domain() + "." + node.op_type()];
   std::string checkError = checkModel(model, options, result.report);
   if (!checkError.empty()) {
     result.fatalError = path.str() + ": " + checkError;

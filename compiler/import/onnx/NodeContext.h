@@ -88,6 +88,10 @@ public:
   void setOutput(unsigned i, Value value);
   /// Binds output `i` to an ag.constant of `value`, known at import time.
   Value setOutputConstant(unsigned i, HostTensor value);
+  /// Binds output `i` to the constant `tensor` (a Constant node's value),
+  /// stored like an initializer; reports unreadable data.
+  LogicalResult setOutputFromTensor(unsigned i,
+                                    const onnx::TensorProto &tensor);
 
   //===--------------------------------------------------------------------===//
   // Building blocks

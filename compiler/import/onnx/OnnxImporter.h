@@ -16,6 +16,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -53,10 +54,14 @@ struct CoverageReport {
   /// Notes that do not stop the import (e.g. checker skipped for an opset
   /// newer than libonnx knows).
   std::vector<std::string> warnings;
+  /// How often each op type (`domain.Op` outside the default domain) occurs.
+  std::map<std::string, int> opTypes;
 
   bool ok() const { return unsupported.empty() && modelErrors.empty(); }
   /// Prints every problem, then `N nodes, M supported, K unsupported`.
   void print(llvm::raw_ostream &os) const;
+  /// Prints `op types: Add x2, Conv x1` (what --check adds).
+  void printOpTypes(llvm::raw_ostream &os) const;
 };
 
 /// Thrown-free result of reading a model file: either an error message that
