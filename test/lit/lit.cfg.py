@@ -8,8 +8,8 @@ from lit.llvm import llvm_config
 
 config.name = "AutoGLM"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".onnxtxt"]
-config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py"]
+config.suffixes = [".mlir", ".onnxtxt", ".test"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "make_broken_models.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.autoglm_obj_root, "test", "lit")
 

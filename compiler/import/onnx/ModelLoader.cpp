@@ -105,9 +105,12 @@ static std::string checkModel(onnx::ModelProto &model,
     try {
       onnx::checker::check_model(model);
     } catch (const std::exception &e) {
+      // One line: libonnx's message spans lines and may dump the node.
       std::string message = e.what();
-      // Keep the first line: libonnx appends a context dump.
-      return "ONNX checker: " + message.substr(0, message.find('\n')) +
+      std::replace(message.begin(), message.end(), '\n', ' ');
+      if (message.size() > 300)
+        message = message.substr(0, 300) + "...";
+      return "ONNX checker: " + message +
              " (--no-onnx-checker imports without it)";
     }
   }

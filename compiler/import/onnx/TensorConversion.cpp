@@ -2,6 +2,8 @@
 
 #include "compiler/import/onnx/TensorConversion.h"
 
+#include "dialects/AutoGLM/IR/ShapeUtils.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinDialect.h"
 #include "llvm/ADT/SmallString.h"
@@ -184,10 +186,10 @@ llvm::Expected<TensorBytes> readTensor(const TensorProto &tensor,
     const std::string &raw = tensor.raw_data();
     if (int64_t(raw.size()) != expected)
       return tensorError(tensor, "raw_data holds " + Twine(raw.size()) +
-                                     " bytes but shape " +
-                                     Twine(shape.size()) + "-d with " +
-                                     Twine(count) + " elements needs " +
-                                     Twine(expected));
+                                     " bytes but its shape " +
+                                     formatShape(shape) + " of " +
+                                     dataTypeName(tensor.data_type()) +
+                                     " needs " + Twine(expected));
     result.blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
         ArrayRef<char>(raw.data(), raw.size()), alignof(uint64_t));
     return result;
