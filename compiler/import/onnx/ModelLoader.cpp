@@ -115,7 +115,12 @@ static std::string checkModel(onnx::ModelProto &model,
     }
   }
   try {
-    onnx::shape_inference::InferShapes(model);
+    // Data propagation lets inference follow Shape -> Gather -> Reshape.
+    onnx::ShapeInferenceOptions inferenceOptions(/*check_type_val=*/false,
+                                                 /*strict_mode_val=*/0,
+                                                 /*data_prop_val=*/true);
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
+                                       inferenceOptions);
   } catch (const std::exception &e) {
     std::string message = e.what();
     report.warnings.push_back("onnx shape inference failed (" +
@@ -138,6 +143,21 @@ static ImportResult importModel(onnx::ModelProto &model, StringRef path,
     ++result.report.opTypes[node.domain().empty() || node.domain() == "ai.onnx"
                                 ? node.op_type()
                                 : node.domain() + "." + node.op_type()];
+  // Give ONNX's shape inference the --input-shape sizes, so the types it
+  // infers (used to keep checking past a failed node) are static too.
+  for (auto &input : *model.mutable_graph()->mutable_input()) {
+    auto given = options.inputShapes.find(input.name());
+    if (given == options.inputShapes.end() ||
+        !input.type().has_tensor_type())
+      continue;
+    auto *shape = input.mutable_type()->mutable_tensor_type()->mutable_shape();
+    if (shape->dim_size() != int(given->second.size()))
+      continue; // GraphImporter reports the rank mismatch.
+    // Only symbolic dims: GraphImporter reports conflicts with fixed ones.
+    for (int d = 0; d < shape->dim_size(); ++d)
+      if (!shape->dim(d).has_dim_value())
+        shape->mutable_dim(d)->set_dim_value(given->second[d]);
+  }
   std::string checkError = checkModel(model, options, result.report);
   if (!checkError.empty()) {
     result.fatalError = path.str() + ": " + checkError;
