@@ -24,6 +24,13 @@ int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
       return 2;
     }
   }
+  for (const std::string &spec : options.constantInputs) {
+    std::string error = onnx_import::parseConstantInput(spec, importOptions);
+    if (!error.empty()) {
+      errs << "autoglm-compile: error: " << error << "\n";
+      return 2;
+    }
+  }
   if (options.emit != "ag") {
     errs << "autoglm-compile: error: --emit=" << options.emit
          << " is not available yet (supported: ag)\n";

@@ -20,6 +20,8 @@ struct CompileOptions {
   bool checkOnly = false;
   /// --input-shape name=DxD... entries.
   std::vector<std::string> inputShapes;
+  /// --const-input name=tensor.pb entries.
+  std::vector<std::string> constantInputs;
   bool runOnnxChecker = true;
   /// Print constants' full contents instead of eliding large ones.
   bool printLargeConstants = false;

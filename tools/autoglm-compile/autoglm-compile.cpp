@@ -29,6 +29,11 @@ int main(int argc, char **argv) {
   app.add_option("--input-shape", options.inputShapes,
                  "static shape of a graph input with symbolic dims, as "
                  "name=1x128x768 (repeatable; 'scalar' for 0-d)");
+  app.add_option("--const-input", options.constantInputs,
+                 "bind a graph input to a compile-time constant, as "
+                 "name=tensor.pb (a serialized onnx TensorProto, as in ONNX's "
+                 "test data); for models whose shapes depend on an input's "
+                 "value (repeatable)");
   app.add_flag("!--no-onnx-checker", options.runOnnxChecker,
                "skip onnx::checker::check_model before importing");
   app.add_flag("--print-large-constants", options.printLargeConstants,

@@ -16,6 +16,7 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
 namespace mlir::autoglm::onnx_import {
@@ -51,25 +52,43 @@ const onnx::AttributeProto *NodeContext::attr(StringRef name) const {
   return nullptr;
 }
 
-int64_t NodeContext::intAttr(StringRef name, int64_t defaultValue) const {
+const onnx::AttributeProto *
+NodeContext::typedAttr(StringRef name,
+                       onnx::AttributeProto::AttributeType type) const {
   const onnx::AttributeProto *a = attr(name);
+  if (!a)
+    return nullptr;
+  // Files written without the type (old exporters) hold the right field.
+  if (a->type() != type && a->type() != onnx::AttributeProto::UNDEFINED) {
+    importer.pendingReasons.push_back(
+        "attribute '" + name.str() + "' is " +
+        onnx::AttributeProto::AttributeType_Name(a->type()) + ", expected " +
+        onnx::AttributeProto::AttributeType_Name(type));
+    return nullptr;
+  }
+  return a;
+}
+
+int64_t NodeContext::intAttr(StringRef name, int64_t defaultValue) const {
+  const onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::INT);
   return a ? a->i() : defaultValue;
 }
 
 double NodeContext::floatAttr(StringRef name, double defaultValue) const {
-  const onnx::AttributeProto *a = attr(name);
+  const onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::FLOAT);
   return a ? a->f() : defaultValue;
 }
 
 std::string NodeContext::stringAttr(StringRef name,
                                     StringRef defaultValue) const {
-  const onnx::AttributeProto *a = attr(name);
+  const onnx::AttributeProto *a =
+      typedAttr(name, onnx::AttributeProto::STRING);
   return a ? a->s() : defaultValue.str();
 }
 
 std::optional<SmallVector<int64_t>>
 NodeContext::intsAttr(StringRef name) const {
-  const onnx::AttributeProto *a = attr(name);
+  const onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::INTS);
   if (!a)
     return std::nullopt;
   return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
@@ -77,7 +96,8 @@ NodeContext::intsAttr(StringRef name) const {
 
 std::optional<SmallVector<double>>
 NodeContext::floatsAttr(StringRef name) const {
-  const onnx::AttributeProto *a = attr(name);
+  const onnx::AttributeProto *a =
+      typedAttr(name, onnx::AttributeProto::FLOATS);
   if (!a)
     return std::nullopt;
   return SmallVector<double>(a->floats().begin(), a->floats().end());
@@ -193,6 +213,13 @@ NodeIssue GraphImporter::issueFor(const onnx::NodeProto &node, int64_t opset,
                    reason.str()};
 }
 
+static std::string typeName(Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << type;
+  return text;
+}
+
 /// The shape of a ValueInfo's tensor type; symbolic or missing dims are
 /// dynamic. Returns null if it is not a tensor of a supported type.
 static RankedTensorType tensorTypeOf(const onnx::TypeProto &type,
@@ -230,9 +257,15 @@ LogicalResult GraphImporter::importInputs(const onnx::GraphProto &graph,
   bool ok = true;
   for (const auto &input : graph.input()) {
     // Inputs that are also initializers are defaults the user may not change
-    // here; AutoGLM treats them as constants.
+    // here; AutoGLM treats them as constants. So are --const-input ones.
     if (initializers.contains(input.name()))
       continue;
+    auto bound = options.constantInputs.find(input.name());
+    if (bound != options.constantInputs.end()) {
+      used.insert(input.name());
+      bindConstantInput(input.name(), bound->second, b);
+      continue;
+    }
     SmallVector<std::string> symbols;
     RankedTensorType type =
         tensorTypeOf(input.type(), &context, &symbols);
@@ -285,6 +318,11 @@ LogicalResult GraphImporter::importInputs(const onnx::GraphProto &graph,
     argTypes.push_back(RankedTensorType::get(shape, type.getElementType()));
     names.push_back(input.name());
   }
+  for (const auto &entry : options.constantInputs)
+    if (!used.contains(entry.getKey()))
+      report.modelErrors.push_back("--const-input names '" +
+                                   entry.getKey().str() +
+                                   "', which is not a graph input");
   for (const auto &entry : options.inputShapes)
     if (!used.contains(entry.getKey())) {
       std::string known;
@@ -313,6 +351,36 @@ GraphImporter::importTensor(const onnx::TensorProto &tensor, StringRef name,
       makeElementsAttr(std::move(*data), name, options.inlineConstantLimit);
   Value value = ConstantOp::create(b, loc, type, attr);
   return ImportedValue{value, std::move(known)};
+}
+
+void GraphImporter::bindConstantInput(StringRef name, StringRef path,
+                                      OpBuilder &b) {
+  values[name] = ImportedValue{};
+  failedValueSource[name] = "--const-input " + name.str();
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    report.modelErrors.push_back("--const-input " + name.str() + ": cannot "
+                                 "read '" + path.str() + "': " +
+                                 buffer.getError().message());
+    return;
+  }
+  onnx::TensorProto tensor;
+  if (!tensor.ParseFromArray((*buffer)->getBufferStart(),
+                             int((*buffer)->getBufferSize()))) {
+    report.modelErrors.push_back("--const-input " + name.str() + ": '" +
+                                 path.str() +
+                                 "' is not a serialized onnx TensorProto");
+    return;
+  }
+  std::string error;
+  FailureOr<ImportedValue> value = importTensor(
+      tensor, name, b, NameLoc::get(b.getStringAttr(name)), error);
+  if (failed(value)) {
+    report.modelErrors.push_back("--const-input " + name.str() + ": " + error);
+    return;
+  }
+  values[name] = std::move(*value);
 }
 
 void GraphImporter::importInitializers(const onnx::GraphProto &graph,
@@ -470,6 +538,24 @@ OwningOpRef<ModuleOp> GraphImporter::importModel(const onnx::ModelProto &model) 
     }
     if (!it->second.value)
       continue; // Its node is already reported.
+    // A declared static shape that differs from what the graph computes
+    // means the model (or an importer handler) is wrong: say which.
+    auto computed = cast<RankedTensorType>(it->second.value.getType());
+    if (RankedTensorType declared =
+            tensorTypeOf(output.type(), &context, nullptr)) {
+      bool differs = declared.getRank() != computed.getRank() ||
+                     declared.getElementType() != computed.getElementType();
+      for (int64_t d = 0; !differs && d < declared.getRank(); ++d)
+        differs = !declared.isDynamicDim(d) &&
+                  declared.getDimSize(d) != computed.getDimSize(d);
+      if (differs)
+        report.modelErrors.push_back(
+            "graph output '" + output.name() + "' is declared as " +
+            formatShape(declared.getShape()) + " but computes " +
+            formatShape(computed.getShape()) + " (element types " +
+            typeName(declared.getElementType()) + " and " +
+            typeName(computed.getElementType()) + ")");
+    }
     results.push_back(it->second.value);
     resultTypes.push_back(it->second.value.getType());
   }

@@ -26,6 +26,8 @@ private:
                              SmallVectorImpl<Type> &argTypes,
                              SmallVectorImpl<std::string> &argNames);
   void importInitializers(const onnx::GraphProto &graph, OpBuilder &b);
+  /// Binds graph input `name` to the TensorProto stored at `path`.
+  void bindConstantInput(StringRef name, StringRef path, OpBuilder &b);
   /// An ag.constant for `tensor` (an initializer or a Constant's value), or
   /// the reason it cannot be read.
   FailureOr<ImportedValue> importTensor(const onnx::TensorProto &tensor,

@@ -74,6 +74,14 @@ std::string parseInputShape(StringRef spec, ImportOptions &options) {
   return "";
 }
 
+std::string parseConstantInput(StringRef spec, ImportOptions &options) {
+  auto [name, path] = spec.split('=');
+  if (name.empty() || path.empty())
+    return "--const-input expects name=tensor.pb; got '" + spec.str() + "'";
+  options.constantInputs[name] = path.str();
+  return "";
+}
+
 /// The highest ai.onnx opset and IR version this libonnx knows.
 static std::pair<int64_t, int64_t> libonnxLimits() {
   const auto &map = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
@@ -114,6 +122,19 @@ static std::string checkModel(onnx::ModelProto &model,
              " (--no-onnx-checker imports without it)";
     }
   }
+  // libonnx's conv/pool shape inference divides by strides and dilations
+  // without checking them (a SIGFPE, not an exception): skip inference for
+  // such models and let AutoGLM's verifiers report the node.
+  for (const auto &node : model.graph().node())
+    for (const auto &attr : node.attribute())
+      if ((attr.name() == "strides" || attr.name() == "dilations" ||
+           attr.name() == "kernel_shape") &&
+          llvm::any_of(attr.ints(), [](int64_t v) { return v <= 0; })) {
+        report.warnings.push_back(
+            "onnx shape inference skipped: node '" + node.name() + "' (" +
+            node.op_type() + ") has a non-positive " + attr.name());
+        return "";
+      }
   try {
     // Data propagation lets inference follow Shape -> Gather -> Reshape.
     onnx::ShapeInferenceOptions inferenceOptions(/*check_type_val=*/false,

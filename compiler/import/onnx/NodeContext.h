@@ -70,6 +70,10 @@ public:
   //===--------------------------------------------------------------------===//
 
   const onnx::AttributeProto *attr(StringRef name) const;
+  /// `name` if present with `type`; a present attribute of another type is
+  /// recorded as this node's problem and yields null.
+  const onnx::AttributeProto *
+  typedAttr(StringRef name, onnx::AttributeProto::AttributeType type) const;
   bool hasAttr(StringRef name) const { return attr(name) != nullptr; }
   int64_t intAttr(StringRef name, int64_t defaultValue) const;
   double floatAttr(StringRef name, double defaultValue) const;

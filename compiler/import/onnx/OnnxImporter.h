@@ -25,6 +25,11 @@ namespace mlir::autoglm::onnx_import {
 struct ImportOptions {
   /// Shapes for graph inputs with symbolic or unknown dims (--input-shape).
   llvm::StringMap<SmallVector<int64_t>> inputShapes;
+  /// Graph inputs bound to compile-time constants (--const-input), by name:
+  /// the path of a serialized onnx TensorProto (`.pb`, as in ONNX's test
+  /// data). Lets a model whose shapes depend on an input value compile for
+  /// one value.
+  llvm::StringMap<std::string> constantInputs;
   /// Run onnx::checker on the model before importing.
   bool runChecker = true;
   /// Initializers with more elements than this become dense_resource blobs;
@@ -88,6 +93,9 @@ ImportResult importOnnxText(StringRef text, StringRef displayName,
 /// Parses `name=1x128x768` (as given to --input-shape). Returns an error
 /// message, or an empty string on success.
 std::string parseInputShape(StringRef spec, ImportOptions &options);
+
+/// Parses `name=path.pb` (as given to --const-input).
+std::string parseConstantInput(StringRef spec, ImportOptions &options);
 
 } // namespace mlir::autoglm::onnx_import
 

@@ -180,6 +180,7 @@ llvm::Expected<TensorBytes> readTensor(const TensorProto &tensor,
     if (!blob)
       return blob.takeError();
     result.blob = std::move(*blob);
+    result.external = true;
     return result;
   }
   if (tensor.has_raw_data()) {
@@ -248,7 +249,7 @@ ElementsAttr makeElementsAttr(TensorBytes data, StringRef name,
       values[i] = bytes[i] != 0;
     return DenseElementsAttr::get(type, ArrayRef<bool>(values));
   }
-  if (type.getNumElements() <= inlineLimit) {
+  if (type.getNumElements() <= inlineLimit && !data.external) {
     bool detectedSplat = false;
     if (DenseElementsAttr::isValidRawBuffer(type, data.bytes(), detectedSplat))
       return DenseElementsAttr::getFromRawBuffer(type, data.bytes());

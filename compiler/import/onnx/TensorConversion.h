@@ -28,6 +28,8 @@ int32_t toOnnxDataType(Type elementType);
 struct TensorBytes {
   RankedTensorType type;
   AsmResourceBlob blob;
+  /// True when the bytes are mapped from an external data file.
+  bool external = false;
   ArrayRef<char> bytes() const { return blob.getData(); }
 };
 
@@ -38,7 +40,8 @@ llvm::Expected<TensorBytes> readTensor(const onnx::TensorProto &tensor,
                                        MLIRContext *context);
 
 /// An attribute for `data`: dense<...> for small tensors and all bools, a
-/// dense_resource blob named after `name` otherwise.
+/// dense_resource blob named after `name` otherwise (always for external
+/// data, which stays mapped instead of being copied).
 ElementsAttr makeElementsAttr(TensorBytes data, StringRef name,
                               int64_t inlineLimit);
 
