@@ -563,6 +563,10 @@ OwningOpRef<ModuleOp> GraphImporter::importModel(const onnx::ModelProto &model) 
     return nullptr;
 
   func::ReturnOp::create(b, fileLoc, results);
+  // Shape arithmetic evaluated on the host leaves constants nothing reads.
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(*entry)))
+    if (isa<ConstantOp, UnrealizedConversionCastOp>(op) && op.use_empty())
+      op.erase();
   func.setFunctionType(b.getFunctionType(argTypes, resultTypes));
   for (auto [i, output] : llvm::enumerate(graph.output()))
     func.setResultAttr(i, "ag.name", b.getStringAttr(output.name()));
