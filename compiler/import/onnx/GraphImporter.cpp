@@ -260,10 +260,9 @@ LogicalResult GraphImporter::importInputs(const onnx::GraphProto &graph,
     // here; AutoGLM treats them as constants. So are --const-input ones.
     if (initializers.contains(input.name()))
       continue;
-    auto bound = options.constantInputs.find(input.name());
-    if (bound != options.constantInputs.end()) {
+    // --const-input ones are bound once the function body exists.
+    if (options.constantInputs.count(input.name())) {
       used.insert(input.name());
-      bindConstantInput(input.name(), bound->second, b);
       continue;
     }
     SmallVector<std::string> symbols;
@@ -273,6 +272,8 @@ LogicalResult GraphImporter::importInputs(const onnx::GraphProto &graph,
       report.modelErrors.push_back(
           "graph input '" + input.name() +
           "' is not a tensor of a supported element type and known rank");
+      values[input.name()] = ImportedValue{};
+      failedValueSource[input.name()] = "graph input " + input.name();
       ok = false;
       continue;
     }
@@ -523,6 +524,11 @@ OwningOpRef<ModuleOp> GraphImporter::importModel(const onnx::ModelProto &model) 
     func.setArgAttr(i, "ag.name", b.getStringAttr(name));
   }
 
+  for (const auto &[name, path] : options.constantInputs)
+    if (llvm::any_of(graph.input(), [&, &name = name](const auto &input) {
+          return input.name() == name;
+        }))
+      bindConstantInput(name, path, b);
   importInitializers(graph, b);
   for (auto [index, node] : llvm::enumerate(graph.node()))
     importNode(node, index, b);

@@ -615,10 +615,50 @@ FailureOr<Value> applyScaleBias(NodeContext &ctx, Value y) {
   return y;
 }
 
-LogicalResult importLayerNorm(NodeContext &ctx) {
-  if (failed(checkOnlyFirstOutput(
-          ctx, "the Mean and InvStdDev outputs are not supported")))
+/// LayerNormalization's optional outputs, in stash_type over the normalized
+/// dims with keepdims: Mean and InvStdDev = 1 / sqrt(Var + epsilon).
+LogicalResult bindLayerNormStatistics(NodeContext &ctx, Value x,
+                                      Type stashType, int64_t axis,
+                                      double epsilon) {
+  if (!ctx.hasOutput(1) && !ctx.hasOutput(2))
+    return success();
+  RankedTensorType type = typeOf(x);
+  FailureOr<Value> input = castTo(ctx, x, stashType);
+  if (failed(input))
     return failure();
+  SmallVector<int64_t> axes;
+  for (int64_t d = axis; d < type.getRank(); ++d)
+    axes.push_back(d);
+  auto axesAttr = ctx.builder().getDenseI64ArrayAttr(axes);
+  FailureOr<Value> mean =
+      ctx.make<ReduceOp>(ReduceKind::mean, *input, axesAttr, true);
+  if (failed(mean))
+    return failure();
+  ctx.setOutput(1, *mean);
+  if (!ctx.hasOutput(2))
+    return success();
+  FailureOr<Value> centered = ctx.make<SubOp>(*input, *mean);
+  if (failed(centered))
+    return failure();
+  FailureOr<Value> squared = ctx.make<MulOp>(*centered, *centered);
+  if (failed(squared))
+    return failure();
+  FailureOr<Value> variance =
+      ctx.make<ReduceOp>(ReduceKind::mean, *squared, axesAttr, true);
+  if (failed(variance))
+    return failure();
+  FailureOr<Value> shifted =
+      ctx.make<AddOp>(*variance, ctx.scalar(stashType, epsilon));
+  if (failed(shifted))
+    return failure();
+  FailureOr<Value> invStdDev = ctx.make<RsqrtOp>(*shifted);
+  if (failed(invStdDev))
+    return failure();
+  ctx.setOutput(2, *invStdDev);
+  return success();
+}
+
+LogicalResult importLayerNorm(NodeContext &ctx) {
   Value x = ctx.input(0);
   if (failed(checkElementType(ctx, x, "X")) || failed(checkFloatInputs(ctx, 1)))
     return failure();
@@ -633,6 +673,9 @@ LogicalResult importLayerNorm(NodeContext &ctx) {
     return ctx.unsupported("stash_type " + Twine(stash) + " (" +
                            dataTypeName(stash) + ") is not a float type");
   llvm::APFloat epsilon(ctx.floatAttr("epsilon", 1e-5));
+  if (failed(bindLayerNormStatistics(ctx, x, stashType, *axis,
+                                     epsilon.convertToDouble())))
+    return failure();
   ArrayRef<int64_t> normalizedShape = type.getShape().drop_front(*axis);
   auto exact = [&](unsigned i) {
     return !ctx.hasInput(i) || ctx.inputType(i).getShape() == normalizedShape;
@@ -662,6 +705,18 @@ LogicalResult importLayerNorm(NodeContext &ctx) {
 
 LogicalResult importPool(NodeContext &ctx, PoolKind kind) {
   Value x = ctx.input(0);
+  // 8-bit MaxPool runs in f32 and converts back: exact, since the maximum
+  // is one of the inputs.
+  Type integerType;
+  if (auto intType = dyn_cast<IntegerType>(typeOf(x).getElementType());
+      intType && kind == PoolKind::max && intType.getWidth() == 8) {
+    integerType = intType;
+    FailureOr<Value> widened =
+        castTo(ctx, x, Float32Type::get(ctx.context()));
+    if (failed(widened))
+      return failure();
+    x = *widened;
+  }
   if (failed(checkElementType(ctx, x, "X")))
     return failure();
   RankedTensorType type = typeOf(x);
@@ -687,9 +742,13 @@ LogicalResult importPool(NodeContext &ctx, PoolKind kind) {
       ctx.intAttr("ceil_mode", 0) != 0 && window->autoPad == AutoPad::NotSet;
   bool countIncludePad =
       kind == PoolKind::avg && ctx.intAttr("count_include_pad", 0) != 0;
-  return bind(ctx, ctx.make<PoolOp>(kind, x, window->kernel, window->strides,
-                                    window->dilations, window->pads, ceilMode,
-                                    countIncludePad));
+  FailureOr<Value> pooled =
+      ctx.make<PoolOp>(kind, x, window->kernel, window->strides,
+                       window->dilations, window->pads, ceilMode,
+                       countIncludePad);
+  if (failed(pooled) || !integerType)
+    return bind(ctx, pooled);
+  return bind(ctx, castTo(ctx, *pooled, integerType));
 }
 
 LogicalResult importMaxPool(NodeContext &ctx) {

@@ -200,7 +200,7 @@ LogicalResult importRange(NodeContext &ctx) {
   const HostTensor *start = ctx.knownInput(0), *limit = ctx.knownInput(1),
                    *delta = ctx.knownInput(2);
   if (!start || !limit || !delta)
-    return ctx.unsupported("Range needs start, limit and delta known at "
+    return ctx.unsupported("Range's start, limit and delta must be known at "
                            "compile time");
   double s = start->asDouble(0), l = limit->asDouble(0),
          d = delta->asDouble(0);
@@ -716,6 +716,7 @@ LogicalResult importPad(NodeContext &ctx) {
     return ctx.unsupported("mode '" + modeName + "'");
   SmallVector<int64_t> pads;
   double value = 0;
+  Value runtimeValue;
   if (ctx.opset() < 11) {
     pads = ctx.intsAttr(ctx.opset() < 2 ? "paddings" : "pads")
                .value_or(SmallVector<int64_t>());
@@ -726,10 +727,10 @@ LogicalResult importPad(NodeContext &ctx) {
       return failure();
     pads = *given;
     if (ctx.hasInput(2)) {
-      const HostTensor *c = ctx.knownInput(2);
-      if (!c)
-        return ctx.unsupported("constant_value must be known at compile time");
-      value = c->asDouble(0);
+      if (const HostTensor *c = ctx.knownInput(2))
+        value = c->asDouble(0);
+      else
+        runtimeValue = ctx.input(2);
     }
     if (ctx.hasInput(3)) {
       // Pads for the listed axes only (opset 18).
@@ -754,8 +755,35 @@ LogicalResult importPad(NodeContext &ctx) {
     return ctx.unsupported("pads has " + Twine(pads.size()) +
                            " entries; a rank-" + Twine(rank) + " input needs " +
                            Twine(2 * rank));
-  return bind(ctx, ctx.make<PadOp>(*mode, ctx.input(0), ArrayRef<int64_t>(pads),
-                                   APFloat(value)));
+  FailureOr<Value> padded = ctx.make<PadOp>(
+      *mode, ctx.input(0), ArrayRef<int64_t>(pads), APFloat(value));
+  if (failed(padded) || !runtimeValue || *mode != PadMode::constant)
+    return bind(ctx, padded);
+  // A constant_value known only at run time: select it wherever a constant
+  // mask says the element is padding.
+  ArrayRef<int64_t> in = ctx.inputType(0).getShape();
+  SmallVector<int64_t> out = llvm::to_vector(
+      cast<RankedTensorType>(padded->getType()).getShape());
+  SmallVector<int64_t> outStrides = stridesOf(out);
+  HostTensor isPadding = HostTensor::generate(
+      ctx.builder().getI1Type(), out, [&](int64_t flat) {
+        for (int64_t d = 0; d < rank; ++d) {
+          int64_t i = flat / outStrides[d] % out[d] - pads[d];
+          if (i < 0 || i >= in[d])
+            return 1.0;
+        }
+        return 0.0;
+      });
+  if (numElementsOf(out) > kMaxHostElements)
+    return ctx.unsupported("a run-time constant_value on a tensor this large "
+                           "is not supported");
+  FailureOr<Value> scalarValue = ctx.makeTyped<ReshapeOp>(
+      RankedTensorType::get({}, ctx.inputType(2).getElementType()),
+      runtimeValue);
+  if (failed(scalarValue))
+    return failure();
+  return bind(ctx, ctx.make<SelectOp>(ctx.constant(isPadding), *scalarValue,
+                                      *padded));
 }
 
 //===----------------------------------------------------------------------===//

@@ -160,7 +160,8 @@ def AG_CoordinateMode : I32EnumAttr<"CoordinateMode",
     "how an output coordinate maps to an input coordinate in resize", [
     I32EnumAttrCase<"half_pixel", 0>, I32EnumAttrCase<"pytorch_half_pixel", 1>,
     I32EnumAttrCase<"align_corners", 2>, I32EnumAttrCase<"asymmetric", 3>,
-    I32EnumAttrCase<"half_pixel_symmetric", 4>]> {
+    I32EnumAttrCase<"half_pixel_symmetric", 4>,
+    I32EnumAttrCase<"tf_half_pixel_for_nn", 5>]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::autoglm";
 }

@@ -442,8 +442,10 @@ def AG_ReduceOp : AutoGLM_Op<"reduce", [Pure,
     Reduces `input` over `axes` (sorted, unique, non-negative) with `kind`:
     `sum`, `mean`, `max`, `min`, `prod`, `sum_square`, `l1` (sum of |x|),
     `l2` (sqrt of sum of squares), `log_sum`, `log_sum_exp`. With
-    `keep_dims` the reduced dims stay as size 1. An empty `axes` list is the
-    identity (ONNX `noop_with_empty_axes`).
+    `keep_dims` the reduced dims stay as size 1. Over an empty `axes` list
+    each element is reduced alone: the identity for `sum`, `mean`, `max`,
+    `min`, `prod` and `log_sum_exp`, the elementwise part (x^2, |x|, log x)
+    for the others. Integer `mean` truncates toward zero.
 
     ```mlir
     %m = ag.reduce mean %x axes [2] keep_dims

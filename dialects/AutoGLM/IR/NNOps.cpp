@@ -352,7 +352,13 @@ LogicalResult ReduceOp::inferReturnTypes(
 }
 
 OpFoldResult ReduceOp::fold(FoldAdaptor) {
-  if (getAxes().empty() && getInput().getType() == getType())
+  // Over no axes only the kinds without an elementwise part are identities
+  // (sum_square, l1, l2 and log_sum still square, abs or log each element).
+  ReduceKind kind = getKind();
+  bool identity = kind == ReduceKind::sum || kind == ReduceKind::mean ||
+                  kind == ReduceKind::max || kind == ReduceKind::min ||
+                  kind == ReduceKind::prod || kind == ReduceKind::log_sum_exp;
+  if (identity && getAxes().empty() && getInput().getType() == getType())
     return getInput();
   return {};
 }

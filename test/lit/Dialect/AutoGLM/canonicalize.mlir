@@ -138,14 +138,17 @@ func.func @cast_same_type(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf16>) {
 
 // -----
 
+// Over no axes, sum is the identity but sum_square still squares.
 // CHECK-LABEL: func.func @reduce_no_axes
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
 // CHECK: %[[R:.*]] = ag.reduce sum %[[X]] axes [1]
-// CHECK: return %[[X]], %[[R]]
-func.func @reduce_no_axes(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2xf32>) {
+// CHECK: %[[S:.*]] = ag.reduce sum_square %[[X]] axes []
+// CHECK: return %[[X]], %[[R]], %[[S]]
+func.func @reduce_no_axes(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2xf32>, tensor<2x3xf32>) {
   %0 = ag.reduce sum %x axes [] : tensor<2x3xf32> -> tensor<2x3xf32>
   %1 = ag.reduce sum %x axes [1] : tensor<2x3xf32> -> tensor<2xf32>
-  return %0, %1 : tensor<2x3xf32>, tensor<2xf32>
+  %2 = ag.reduce sum_square %x axes [] : tensor<2x3xf32> -> tensor<2x3xf32>
+  return %0, %1, %2 : tensor<2x3xf32>, tensor<2xf32>, tensor<2x3xf32>
 }
 
 // -----
