@@ -47,8 +47,10 @@ int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
          << "': " << errorMessage << "\n";
     return 1;
   }
+  // Weights are elided only for reading on a terminal: a file written with
+  // -o keeps them, so it can be compiled further.
   OpPrintingFlags flags;
-  if (!options.printLargeConstants)
+  if (!options.printLargeConstants && options.outputPath == "-")
     flags.elideLargeElementsAttrs(16).elideLargeResourceString(64);
   if (options.printDebugInfo)
     flags.enableDebugInfo().useLocalScope();

@@ -37,7 +37,8 @@ int main(int argc, char **argv) {
   app.add_flag("!--no-onnx-checker", options.runOnnxChecker,
                "skip onnx::checker::check_model before importing");
   app.add_flag("--print-large-constants", options.printLargeConstants,
-               "print weights in full instead of eliding them");
+               "print weights in full on standard output too (files written "
+               "with -o always keep them)");
   app.add_flag("--split-input-file", options.splitInputFile,
                "treat an .onnxtxt file as several models separated by "
                "'# -----' lines and import each (for tests)");
