@@ -1,0 +1,315 @@
+//===- CpuBackend.cpp - kernels to an x86-64 shared object ---------------===//
+
+#include "compiler/driver/CpuBackend.h"
+
+#include "runtime/include/autoglm/artifact_format.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+
+namespace mlir::autoglm {
+
+/// Bufferizes the kernels into destination-passing form with parallel loops.
+static const char *kBufferizePipeline =
+    "builtin.module(one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-results-to-out-params{hoist-static-allocs "
+    "modify-public-functions},func.func(convert-linalg-to-parallel-loops),"
+    "canonicalize,cse)";
+
+/// From loops on memrefs to the LLVM dialect. Math ops LLVM has intrinsics
+/// for go there; the rest (erf, tanh, ...) become libm calls.
+static const char *kToLLVMPipeline =
+    "builtin.module(convert-scf-to-cf,convert-math-to-llvm,"
+    "convert-math-to-libm,expand-strided-metadata,finalize-memref-to-llvm,"
+    "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
+    "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+    "reconcile-unrealized-casts)";
+
+static LogicalResult runPipeline(ModuleOp module, StringRef pipeline) {
+  PassManager pm(module.getContext());
+  std::string errors;
+  llvm::raw_string_ostream os(errors);
+  if (failed(parsePassPipeline(pipeline, pm, os)))
+    return module.emitError("internal error: bad pipeline: ") << errors;
+  return pm.run(module);
+}
+
+/// Static trip count of dimension 0 of `loop`, if its bounds are constants.
+static std::optional<int64_t> tripCount(scf::ParallelOp loop) {
+  auto lb = getConstantIntValue(loop.getLowerBound()[0]);
+  auto ub = getConstantIntValue(loop.getUpperBound()[0]);
+  auto step = getConstantIntValue(loop.getStep()[0]);
+  if (!lb || !ub || !step || *step <= 0)
+    return std::nullopt;
+  return std::max<int64_t>(0, (*ub - *lb + *step - 1) / *step);
+}
+
+/// Adds (wg_begin, wg_end) index arguments to `kernel`. When its body is a
+/// single parallel loop nest, iterations [wg_begin, wg_end) of the outer
+/// dimension are this call's share and the workgroup count is that
+/// dimension's trip count; otherwise the kernel runs whole as workgroup 0.
+static int64_t distributeWorkgroups(func::FuncOp kernel) {
+  Block &body = kernel.getBody().front();
+  Type indexType = IndexType::get(kernel.getContext());
+  BlockArgument begin = body.addArgument(indexType, kernel.getLoc());
+  BlockArgument end = body.addArgument(indexType, kernel.getLoc());
+  SmallVector<Type> inputs(kernel.getArgumentTypes());
+  inputs.append({indexType, indexType});
+  kernel.setType(FunctionType::get(kernel.getContext(), inputs, {}));
+
+  SmallVector<Operation *> nests;
+  for (Operation &op : body.without_terminator())
+    if (op.getNumRegions() != 0)
+      nests.push_back(&op);
+  auto loop = nests.size() == 1 ? dyn_cast<scf::ParallelOp>(nests.front())
+                                : scf::ParallelOp();
+  std::optional<int64_t> trips = loop ? tripCount(loop) : std::nullopt;
+  Location loc = kernel.getLoc();
+  if (!trips || *trips <= 1) {
+    // One workgroup: the whole body runs when wg_begin == 0.
+    OpBuilder b = OpBuilder::atBlockBegin(&body);
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value active =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, begin, zero);
+    auto guard = scf::IfOp::create(b, loc, active, /*withElse=*/false);
+    Operation *terminator = guard.thenBlock()->getTerminator();
+    for (Operation &op : llvm::make_early_inc_range(body))
+      if (guard->isBeforeInBlock(&op) && &op != body.getTerminator())
+        op.moveBefore(terminator);
+    return 1;
+  }
+  OpBuilder b(loop);
+  Value lb = loop.getLowerBound()[0], step = loop.getStep()[0];
+  Value ub = loop.getUpperBound()[0];
+  Value first = arith::AddIOp::create(
+      b, loc, lb, arith::MulIOp::create(b, loc, begin, step));
+  Value last = arith::MinSIOp::create(
+      b, loc, ub,
+      arith::AddIOp::create(b, loc, lb,
+                            arith::MulIOp::create(b, loc, end, step)));
+  loop.getLowerBoundMutable().slice(0, 1).assign(first);
+  loop.getUpperBoundMutable().slice(0, 1).assign(last);
+  return *trips;
+}
+
+/// Renames each kernel to <name>_impl (internal) and adds <name>, the C
+/// entry point `void (void **bindings, int64_t wg_begin, int64_t wg_end)`.
+static void addEntryPoints(ModuleOp module, ArrayRef<KernelInfo> kernels) {
+  MLIRContext *ctx = module.getContext();
+  OpBuilder b(ctx);
+  b.setInsertionPointToEnd(module.getBody());
+  auto ptrType = LLVM::LLVMPointerType::get(ctx);
+  auto i64 = IntegerType::get(ctx, 64);
+  for (const KernelInfo &kernel : kernels) {
+    auto impl = module.lookupSymbol<LLVM::LLVMFuncOp>(kernel.symbol);
+    std::string implName = kernel.symbol + "_impl";
+    impl.setSymName(implName);
+    impl.setLinkage(LLVM::Linkage::Internal);
+    Location loc = impl.getLoc();
+    auto entry = LLVM::LLVMFuncOp::create(
+        b, loc, kernel.symbol,
+        LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
+                                    {ptrType, i64, i64}));
+    Block *block = entry.addEntryBlock(b);
+    OpBuilder body = OpBuilder::atBlockBegin(block);
+    SmallVector<Value> args;
+    auto implType = impl.getFunctionType();
+    unsigned bufferCount = implType.getNumParams() - 2;
+    for (unsigned i = 0; i < bufferCount; ++i) {
+      Value slot = LLVM::GEPOp::create(
+          body, loc, ptrType, ptrType, block->getArgument(0),
+          ArrayRef<LLVM::GEPArg>{int32_t(i)});
+      args.push_back(LLVM::LoadOp::create(body, loc, ptrType, slot));
+    }
+    args.push_back(block->getArgument(1));
+    args.push_back(block->getArgument(2));
+    LLVM::CallOp::create(body, loc, impl, args);
+    LLVM::ReturnOp::create(body, loc, ValueRange{});
+  }
+}
+
+LogicalResult lowerKernelsToLLVMDialect(ModuleOp module,
+                                        std::vector<KernelInfo> &kernels) {
+  if (failed(runPipeline(module, kBufferizePipeline)))
+    return failure();
+  kernels.clear();
+  for (auto kernel : module.getOps<func::FuncOp>()) {
+    if (kernel.isDeclaration())
+      continue;
+    kernels.push_back({kernel.getSymName().str(), distributeWorkgroups(kernel)});
+  }
+  if (failed(runPipeline(module, kToLLVMPipeline)))
+    return failure();
+  addEntryPoints(module, kernels);
+  return success();
+}
+
+/// AGM_CPU_* bits for the LLVM features the code may use.
+static uint64_t featureBits(const llvm::StringMap<bool> &features) {
+  static const std::pair<const char *, uint64_t> kBits[] = {
+      {"avx2", AGM_CPU_AVX2},         {"fma", AGM_CPU_FMA},
+      {"avx512f", AGM_CPU_AVX512F},   {"avx512bw", AGM_CPU_AVX512BW},
+      {"avx512vl", AGM_CPU_AVX512VL}, {"avx512dq", AGM_CPU_AVX512DQ},
+      {"f16c", AGM_CPU_F16C},         {"bmi2", AGM_CPU_BMI2}};
+  uint64_t bits = 0;
+  for (auto [name, bit] : kBits)
+    if (features.lookup(name))
+      bits |= bit;
+  return bits;
+}
+
+/// The features of an x86-64 microarchitecture level or of this machine.
+static llvm::StringMap<bool> featuresOf(StringRef cpu) {
+  if (cpu == llvm::sys::getHostCPUName())
+    return llvm::sys::getHostCPUFeatures();
+  llvm::StringMap<bool> features;
+  bool v3 = cpu == "x86-64-v3" || cpu == "x86-64-v4";
+  for (const char *name : {"avx2", "fma", "f16c", "bmi2"})
+    features[name] = v3;
+  for (const char *name : {"avx512f", "avx512bw", "avx512vl", "avx512dq"})
+    features[name] = cpu == "x86-64-v4";
+  return features;
+}
+
+static LogicalResult emitError(ModuleOp module, const Twine &message) {
+  return module.emitError(message);
+}
+
+FailureOr<CpuObject> compileKernelsForCpu(ModuleOp module,
+                                          const CpuTarget &target) {
+  CpuObject result;
+  if (failed(lowerKernelsToLLVMDialect(module, result.kernels)))
+    return failure();
+
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  registerBuiltinDialectTranslation(*module.getContext());
+  registerLLVMDialectTranslation(*module.getContext());
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext, "autoglm_kernels");
+  if (!llvmModule) {
+    (void)emitError(module, "translation to LLVM IR failed");
+    return failure();
+  }
+
+  std::string cpu = target.cpu == "host" ? llvm::sys::getHostCPUName().str()
+                                         : target.cpu;
+  llvm::StringMap<bool> features = featuresOf(cpu);
+  std::string featureString;
+  for (const auto &entry : features)
+    featureString += (entry.second ? "+" : "-") + entry.getKey().str() + ",";
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  std::string error;
+  const llvm::Target *llvmTarget =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!llvmTarget) {
+    (void)emitError(module, "no LLVM target for " + triple.str() + ": " +
+                                error);
+    return failure();
+  }
+  llvm::TargetOptions options;
+  auto level = std::array<llvm::CodeGenOptLevel, 4>{
+      llvm::CodeGenOptLevel::None, llvm::CodeGenOptLevel::Less,
+      llvm::CodeGenOptLevel::Default,
+      llvm::CodeGenOptLevel::Aggressive}[std::clamp(target.optLevel, 0, 3)];
+  std::unique_ptr<llvm::TargetMachine> machine(
+      llvmTarget->createTargetMachine(triple, cpu, featureString, options,
+                                      llvm::Reloc::PIC_, std::nullopt,
+                                      level));
+  if (!machine) {
+    (void)emitError(module, "unknown CPU '" + cpu + "'");
+    return failure();
+  }
+  llvmModule->setDataLayout(machine->createDataLayout());
+  llvmModule->setTargetTriple(triple);
+
+  // LLVM's standard optimization pipeline over the kernels.
+  if (target.optLevel > 0) {
+    llvm::LoopAnalysisManager lam;
+    llvm::FunctionAnalysisManager fam;
+    llvm::CGSCCAnalysisManager cgam;
+    llvm::ModuleAnalysisManager mam;
+    llvm::PassBuilder builder(machine.get());
+    builder.registerModuleAnalyses(mam);
+    builder.registerCGSCCAnalyses(cgam);
+    builder.registerFunctionAnalyses(fam);
+    builder.registerLoopAnalyses(lam);
+    builder.crossRegisterProxies(lam, fam, cgam, mam);
+    auto optLevel = std::array<llvm::OptimizationLevel, 4>{
+        llvm::OptimizationLevel::O0, llvm::OptimizationLevel::O1,
+        llvm::OptimizationLevel::O2,
+        llvm::OptimizationLevel::O3}[std::clamp(target.optLevel, 0, 3)];
+    builder.buildPerModuleDefaultPipeline(optLevel).run(*llvmModule, mam);
+  }
+
+  // Object file, then a shared object linked by the system's C compiler.
+  SmallString<128> objectPath, libraryPath;
+  int objectFd;
+  if (llvm::sys::fs::createTemporaryFile("autoglm-kernels", "o", objectFd,
+                                         objectPath) ||
+      llvm::sys::fs::createTemporaryFile("autoglm-kernels", "so",
+                                         libraryPath)) {
+    (void)emitError(module, "cannot create temporary files");
+    return failure();
+  }
+  llvm::FileRemover removeObject(objectPath), removeLibrary(libraryPath);
+  {
+    llvm::raw_fd_ostream os(objectFd, /*shouldClose=*/true);
+    llvm::legacy::PassManager pm;
+    if (machine->addPassesToEmitFile(pm, os, nullptr,
+                                     llvm::CodeGenFileType::ObjectFile)) {
+      (void)emitError(module, "the target cannot emit object files");
+      return failure();
+    }
+    pm.run(*llvmModule);
+  }
+  auto linker = llvm::sys::findProgramByName("cc");
+  if (!linker) {
+    (void)emitError(module, "no 'cc' on PATH to link the kernels into a "
+                            "shared object (install gcc or clang)");
+    return failure();
+  }
+  std::string errorMessage;
+  SmallVector<StringRef> args = {*linker, "-shared", "-o", libraryPath,
+                                 objectPath, "-lm"};
+  if (llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,
+                                &errorMessage) != 0) {
+    (void)emitError(module, "linking the kernels failed: " + errorMessage);
+    return failure();
+  }
+  auto library = llvm::MemoryBuffer::getFile(libraryPath, /*IsText=*/false,
+                                             /*RequiresNullTerminator=*/false);
+  if (!library) {
+    (void)emitError(module, "cannot read the linked kernels");
+    return failure();
+  }
+  StringRef bytes = (*library)->getBuffer();
+  result.sharedObject.assign(bytes.begin(), bytes.end());
+  result.cpuName = cpu;
+  result.cpuFeatures = featureBits(features);
+  return result;
+}
+
+} // namespace mlir::autoglm

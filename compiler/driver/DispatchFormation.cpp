@@ -1,0 +1,150 @@
+//===- DispatchFormation.cpp - split @main into outlined kernels ---------===//
+
+#include "compiler/driver/DispatchFormation.h"
+
+#include "dialects/AutoGLM/IR/AutoGLMDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/DenseMap.h"
+
+namespace mlir::autoglm {
+
+/// Constants cheap enough to rebuild inside every kernel that uses them.
+static bool isInlinable(ConstantOp constant, int64_t limit) {
+  ElementsAttr value = constant.getValue();
+  return isa<DenseElementsAttr>(value) &&
+         (cast<DenseElementsAttr>(value).isSplat() ||
+          value.getNumElements() <= limit);
+}
+
+FailureOr<HostProgram> formDispatches(ModuleOp module,
+                                      int64_t inlineConstantLimit) {
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  if (!main || main.getBody().getBlocks().size() != 1)
+    return module.emitError("expected a func.func @main with one block");
+  HostProgram program;
+  llvm::DenseMap<Value, unsigned> valueIds;
+  auto addValue = [&](Value value, HostValue::Kind kind, unsigned index) {
+    program.values.push_back(
+        {kind, cast<RankedTensorType>(value.getType()), index});
+    return valueIds[value] = program.values.size() - 1;
+  };
+
+  Block &body = main.getBody().front();
+  for (BlockArgument arg : body.getArguments()) {
+    program.inputs.push_back(
+        addValue(arg, HostValue::Kind::Input, arg.getArgNumber()));
+    auto name = main.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                  "ag.name");
+    program.inputNames.push_back(
+        name ? name.str() : "input" + std::to_string(arg.getArgNumber()));
+  }
+
+  OpBuilder builder(module.getContext());
+  builder.setInsertionPoint(main);
+  unsigned counter = 0;
+  // Outlines `ops` (in order) into one kernel reading `operands`.
+  auto outline = [&](ArrayRef<Operation *> ops, StringRef what,
+                     ArrayRef<Value> results) -> LogicalResult {
+    SetVector<Value> operands;
+    for (Operation *op : ops)
+      for (Value operand : op->getOperands()) {
+        Operation *def = operand.getDefiningOp();
+        auto constant = dyn_cast_or_null<ConstantOp>(def);
+        if (constant && isInlinable(constant, inlineConstantLimit))
+          continue;
+        if (!llvm::is_contained(ops, def))
+          operands.insert(operand);
+      }
+    SmallVector<Type> argTypes, resultTypes;
+    for (Value v : operands)
+      argTypes.push_back(v.getType());
+    for (Value v : results)
+      resultTypes.push_back(v.getType());
+    std::string name = "dispatch_" + std::to_string(counter++) + "_" +
+                       what.str();
+    auto kernel = func::FuncOp::create(builder, ops.front()->getLoc(), name,
+                                       builder.getFunctionType(argTypes,
+                                                               resultTypes));
+    OpBuilder inner = OpBuilder::atBlockBegin(kernel.addEntryBlock());
+    IRMapping mapping;
+    for (auto [i, v] : llvm::enumerate(operands))
+      mapping.map(v, kernel.getArgument(i));
+    for (Operation *op : ops) {
+      for (Value operand : op->getOperands())
+        if (!mapping.contains(operand))
+          if (auto constant = operand.getDefiningOp<ConstantOp>())
+            mapping.map(operand, inner.clone(*constant)->getResult(0));
+      inner.clone(*op, mapping);
+    }
+    SmallVector<Value> yielded;
+    for (Value v : results)
+      yielded.push_back(mapping.lookupOrDefault(v));
+    func::ReturnOp::create(inner, ops.front()->getLoc(), yielded);
+
+    HostDispatch dispatch;
+    dispatch.kernel = name;
+    for (Value v : operands) {
+      if (!valueIds.count(v)) {
+        auto constant = v.getDefiningOp<ConstantOp>();
+        if (!constant)
+          return ops.front()->emitError("operand defined outside @main");
+        program.weights.push_back(constant.getValue());
+        addValue(v, HostValue::Kind::Weight, program.weights.size() - 1);
+      }
+      dispatch.operands.push_back(valueIds[v]);
+    }
+    for (Value v : results)
+      dispatch.results.push_back(
+          addValue(v, HostValue::Kind::Intermediate, 0));
+    program.dispatches.push_back(std::move(dispatch));
+    return success();
+  };
+
+  auto returnOp = cast<func::ReturnOp>(body.getTerminator());
+  for (Operation &op : body.without_terminator()) {
+    if (isa<ConstantOp>(op))
+      continue;
+    if (op.getNumRegions() != 0 || !op.getDialect() ||
+        !isa<AutoGLMDialect>(op.getDialect()))
+      return op.emitError("cannot form a dispatch from '")
+             << op.getName() << "' (only ag ops are compiled)";
+    SmallVector<Value> results(op.getResults());
+    if (failed(outline({&op}, op.getName().stripDialect(), results)))
+      return failure();
+  }
+
+  // Every output is written by exactly one kernel: inputs, weights and
+  // repeated values are copied (an identity reshape is a copy kernel).
+  llvm::DenseSet<unsigned> written;
+  for (auto [i, result] : llvm::enumerate(returnOp.getOperands())) {
+    auto name = main.getResultAttrOfType<StringAttr>(i, "ag.name");
+    program.outputNames.push_back(name ? name.str()
+                                       : "output" + std::to_string(i));
+    bool needsCopy = !valueIds.count(result) ||
+                     program.values[valueIds[result]].kind !=
+                         HostValue::Kind::Intermediate ||
+                     written.contains(valueIds[result]);
+    if (!needsCopy) {
+      written.insert(valueIds[result]);
+      program.outputs.push_back(valueIds[result]);
+      continue;
+    }
+    // A copy: ag.reshape to the same type folds away, so use a kernel of
+    // its own that returns its argument through an explicit copy later
+    // materialized by bufferization.
+    OpBuilder at(returnOp);
+    auto copy = ReshapeOp::create(at, returnOp.getLoc(), result.getType(),
+                                  result);
+    if (failed(outline({copy}, "copy", {copy.getResult()})))
+      return failure();
+    program.outputs.push_back(valueIds[copy.getResult()]);
+    written.insert(valueIds[copy.getResult()]);
+  }
+  main.erase();
+  return program;
+}
+
+} // namespace mlir::autoglm
