@@ -31,21 +31,23 @@ namespace mlir::autoglm {
 
 /// Bufferizes the kernels into destination-passing form with parallel loops.
 static const char *kBufferizePipeline =
-    "builtin.module(one-shot-bufferize{bufferize-function-boundaries "
+    "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-results-to-out-params{hoist-static-allocs "
     "modify-public-functions},func.func(convert-linalg-to-parallel-loops),"
-    "canonicalize,cse)";
+    "canonicalize,cse";
 
 /// From loops on memrefs to the LLVM dialect. Math ops LLVM has intrinsics
 /// for go there; the rest (erf, tanh, ...) become libm calls.
 static const char *kToLLVMPipeline =
-    "builtin.module(convert-scf-to-cf,convert-math-to-llvm,"
+    "convert-scf-to-cf,convert-math-to-llvm,"
     "convert-math-to-libm,expand-strided-metadata,finalize-memref-to-llvm,"
     "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
-    "reconcile-unrealized-casts)";
+    "reconcile-unrealized-casts";
 
+/// Runs a textual pass list (no builtin.module() wrapper: the manager is
+/// already anchored on the module).
 static LogicalResult runPipeline(ModuleOp module, StringRef pipeline) {
   PassManager pm(module.getContext());
   std::string errors;
@@ -123,6 +125,7 @@ static void addEntryPoints(ModuleOp module, ArrayRef<KernelInfo> kernels) {
   auto i64 = IntegerType::get(ctx, 64);
   for (const KernelInfo &kernel : kernels) {
     auto impl = module.lookupSymbol<LLVM::LLVMFuncOp>(kernel.symbol);
+    assert(impl && "every kernel was lowered to an llvm.func");
     std::string implName = kernel.symbol + "_impl";
     impl.setSymName(implName);
     impl.setLinkage(LLVM::Linkage::Internal);
