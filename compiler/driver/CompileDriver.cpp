@@ -1,18 +1,111 @@
 //===- CompileDriver.cpp - the compiler behind autoglm-compile ------------===//
 
 #include "compiler/driver/CompileDriver.h"
+#include "compiler/driver/CpuBackend.h"
+#include "compiler/driver/DispatchFormation.h"
+#include "compiler/driver/HostPlan.h"
 #include "compiler/import/onnx/OnnxImporter.h"
+#include "passes/Passes.h"
 
 #include "dialects/AutoGLM/IR/AutoGLMDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 namespace mlir::autoglm {
+
+/// Import, dispatch formation, code generation and (for agm) the artifact.
+static int compileModel(const CompileOptions &options, StringRef emit,
+                        const onnx_import::ImportOptions &importOptions,
+                        MLIRContext &context, llvm::raw_ostream &errs) {
+  static bool passesRegistered = [] {
+    registerAllPasses();
+    registerAutoGLMPasses();
+    return true;
+  }();
+  (void)passesRegistered;
+
+  onnx_import::ImportResult result =
+      onnx_import::importOnnxFile(options.inputPath, importOptions, context);
+  if (!result.fatalError.empty()) {
+    errs << "autoglm-compile: error: " << result.fatalError << "\n";
+    return 1;
+  }
+  if (!result.report.ok() || !result.module) {
+    result.report.print(errs);
+    return 1;
+  }
+  ModuleOp module = *result.module;
+  // Diagnostics from here on are compiler errors at the op's ONNX node.
+  ScopedDiagnosticHandler diagnostics(&context, [&](Diagnostic &diag) {
+    errs << options.inputPath << ": " << diag.getLocation() << ": "
+         << (diag.getSeverity() == DiagnosticSeverity::Error ? "error: "
+                                                             : "note: ")
+         << diag.str() << "\n";
+    return success();
+  });
+  PassManager canonicalize(&context);
+  canonicalize.addPass(createCanonicalizerPass());
+  if (failed(canonicalize.run(module)))
+    return 1;
+  FailureOr<HostProgram> program = formDispatches(module);
+  if (failed(program))
+    return 1;
+
+  CpuTarget target;
+  target.cpu = options.cpu;
+  target.optLevel = options.optLevel;
+  target.printIRAfterAll = options.printIRAfterAll;
+  target.timing = options.timing;
+  auto printModule = [&]() {
+    std::string errorMessage;
+    auto output = openOutputFile(options.outputPath, &errorMessage);
+    if (!output) {
+      errs << "autoglm-compile: error: cannot write '" << options.outputPath
+           << "': " << errorMessage << "\n";
+      return 1;
+    }
+    OpPrintingFlags flags;
+    if (options.outputPath == "-")
+      flags.elideLargeElementsAttrs(16).elideLargeResourceString(64);
+    module.print(output->os(), flags);
+    output->keep();
+    return 0;
+  };
+  if (emit == "linalg") {
+    if (failed(lowerKernelsToLinalg(module, target)))
+      return 1;
+    return printModule();
+  }
+  if (emit == "llvm") {
+    std::vector<KernelInfo> kernels;
+    if (failed(lowerKernelsToLLVMDialect(module, target, kernels)))
+      return 1;
+    return printModule();
+  }
+  FailureOr<CpuObject> object = compileKernelsForCpu(module, target);
+  if (failed(object))
+    return 1;
+  ArtifactInfo info;
+  info.sourceModelPath = options.inputPath;
+  info.verbose = options.verbose;
+  if (llvm::Error error = writeCpuArtifact(*program, *object, info,
+                                           options.outputPath, errs)) {
+    errs << "autoglm-compile: error: " << llvm::toString(std::move(error))
+         << "\n";
+    return 1;
+  }
+  return 0;
+}
 
 int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
   onnx_import::ImportOptions importOptions;
@@ -31,14 +124,37 @@ int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
       return 2;
     }
   }
-  if (options.emit != "ag") {
-    errs << "autoglm-compile: error: --emit=" << options.emit
-         << " is not available yet (supported: ag)\n";
+  std::string emit = options.emit;
+  if (emit.empty())
+    emit = StringRef(options.outputPath).ends_with(".agm") ? "agm" : "ag";
+  if (emit != "ag" && emit != "linalg" && emit != "llvm" && emit != "agm") {
+    errs << "autoglm-compile: error: --emit=" << emit
+         << " is not one of ag, linalg, llvm, agm\n";
+    return 2;
+  }
+  if (options.target != "cpu") {
+    errs << "autoglm-compile: error: --target=" << options.target
+         << " is not available yet (supported: cpu)\n";
+    return 2;
+  }
+  if (emit == "agm" && options.outputPath == "-") {
+    errs << "autoglm-compile: error: an .agm artifact needs -o <file>\n";
+    return 2;
+  }
+  if (emit != "ag" && (options.checkOnly || options.splitInputFile)) {
+    errs << "autoglm-compile: error: --check and --split-input-file only "
+            "import (--emit=ag)\n";
     return 2;
   }
 
-  MLIRContext context;
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registry.insert<AutoGLMDialect>();
+  MLIRContext context(registry);
   context.loadDialect<AutoGLMDialect, func::FuncDialect>();
+  if (emit != "ag")
+    return compileModel(options, emit, importOptions, context, errs);
 
   std::string errorMessage;
   auto output = openOutputFile(options.outputPath, &errorMessage);

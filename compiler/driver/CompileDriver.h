@@ -14,8 +14,21 @@ struct CompileOptions {
   std::string inputPath;
   /// Where to write the result; "-" is standard output.
   std::string outputPath = "-";
-  /// What to produce: "ag" (the imported module).
-  std::string emit = "ag";
+  /// What to produce: ag (the imported module), linalg (kernels after
+  /// lowering), llvm (kernels in the LLVM dialect), agm (the artifact);
+  /// empty: agm when the output ends in .agm, else ag.
+  std::string emit;
+  /// Code generation target (cpu; cuda later).
+  std::string target = "cpu";
+  /// CPU to generate code for: host, x86-64-v3, x86-64-v4 or an LLVM name.
+  std::string cpu = "host";
+  /// 0..3.
+  int optLevel = 2;
+  /// Print the memory plan and dispatches.
+  bool verbose = false;
+  /// MLIR debugging: IR after each pass, pass timing.
+  bool printIRAfterAll = false;
+  bool timing = false;
   /// Only report which nodes import (--check); write nothing.
   bool checkOnly = false;
   /// --input-shape name=DxD... entries.

@@ -5,6 +5,8 @@
 #include "runtime/include/autoglm/artifact_format.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -40,16 +42,26 @@ static const char *kBufferizePipeline =
 /// From loops on memrefs to the LLVM dialect. Math ops LLVM has intrinsics
 /// for go there; the rest (erf, tanh, ...) become libm calls.
 static const char *kToLLVMPipeline =
-    "convert-scf-to-cf,convert-math-to-llvm,"
+    "lower-affine,convert-scf-to-cf,convert-math-to-llvm,"
     "convert-math-to-libm,expand-strided-metadata,finalize-memref-to-llvm,"
     "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
     "reconcile-unrealized-casts";
 
+/// ag to linalg on tensors, cleaned up.
+static const char *kToLinalgPipeline = "ag-to-linalg,canonicalize,cse";
+
 /// Runs a textual pass list (no builtin.module() wrapper: the manager is
 /// already anchored on the module).
-static LogicalResult runPipeline(ModuleOp module, StringRef pipeline) {
+static LogicalResult runPipeline(ModuleOp module, StringRef pipeline,
+                                 const CpuTarget &target) {
   PassManager pm(module.getContext());
+  if (target.printIRAfterAll) {
+    module.getContext()->disableMultithreading();
+    pm.enableIRPrinting();
+  }
+  if (target.timing)
+    pm.enableTiming();
   std::string errors;
   llvm::raw_string_ostream os(errors);
   if (failed(parsePassPipeline(pipeline, pm, os)))
@@ -152,9 +164,29 @@ static void addEntryPoints(ModuleOp module, ArrayRef<KernelInfo> kernels) {
   }
 }
 
+LogicalResult lowerKernelsToLinalg(ModuleOp module, const CpuTarget &target) {
+  return runPipeline(module, kToLinalgPipeline, target);
+}
+
 LogicalResult lowerKernelsToLLVMDialect(ModuleOp module,
+                                        const CpuTarget &target,
                                         std::vector<KernelInfo> &kernels) {
-  if (failed(runPipeline(module, kBufferizePipeline)))
+  if (failed(lowerKernelsToLinalg(module, target)) ||
+      failed(runPipeline(module, kBufferizePipeline, target)))
+    return failure();
+  // memref.copy of strided views would call a runtime helper (memrefCopy)
+  // the kernels do not link: make every copy a loop nest instead.
+  SmallVector<memref::CopyOp> copies;
+  module.walk([&](memref::CopyOp copy) { copies.push_back(copy); });
+  for (memref::CopyOp copy : copies) {
+    OpBuilder b(copy);
+    linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
+                           copy.getTarget());
+    copy.erase();
+  }
+  if (!copies.empty() &&
+      failed(runPipeline(module, "func.func(convert-linalg-to-parallel-loops)",
+                         target)))
     return failure();
   kernels.clear();
   for (auto kernel : module.getOps<func::FuncOp>()) {
@@ -162,7 +194,7 @@ LogicalResult lowerKernelsToLLVMDialect(ModuleOp module,
       continue;
     kernels.push_back({kernel.getSymName().str(), distributeWorkgroups(kernel)});
   }
-  if (failed(runPipeline(module, kToLLVMPipeline)))
+  if (failed(runPipeline(module, kToLLVMPipeline, target)))
     return failure();
   addEntryPoints(module, kernels);
   return success();
@@ -202,7 +234,7 @@ static LogicalResult emitError(ModuleOp module, const Twine &message) {
 FailureOr<CpuObject> compileKernelsForCpu(ModuleOp module,
                                           const CpuTarget &target) {
   CpuObject result;
-  if (failed(lowerKernelsToLLVMDialect(module, result.kernels)))
+  if (failed(lowerKernelsToLLVMDialect(module, target, result.kernels)))
     return failure();
 
   llvm::InitializeNativeTarget();

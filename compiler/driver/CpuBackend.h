@@ -24,6 +24,9 @@ struct CpuTarget {
   std::string cpu = "host";
   /// 0..3, LLVM's optimization level for the kernels.
   int optLevel = 2;
+  /// MLIR debugging for the lowering pipelines.
+  bool printIRAfterAll = false;
+  bool timing = false;
 };
 
 /// What the backend learned about each kernel.
@@ -40,15 +43,18 @@ struct CpuObject {
   uint64_t cpuFeatures = 0;
 };
 
-/// Lowers every kernel of `module` (all func.func ops, on linalg/tensor) to
-/// x86-64 machine code and links it into a shared object. The module is
-/// modified (it ends in the LLVM dialect). `stage`, when not empty, stops
-/// after that stage (linalg, llvm) leaving the module there.
+/// Lowers every kernel of `module` (func.func ops of ag, linalg or tensor
+/// ops) to x86-64 machine code and links it into a shared object. The
+/// module is modified (it ends in the LLVM dialect).
 FailureOr<CpuObject> compileKernelsForCpu(ModuleOp module,
                                           const CpuTarget &target);
 
-/// Runs only the lowering to the LLVM dialect (for --emit=llvm).
+/// The first stage only: ag ops to linalg on tensors (--emit=linalg).
+LogicalResult lowerKernelsToLinalg(ModuleOp module, const CpuTarget &target);
+
+/// Every stage up to the LLVM dialect (--emit=llvm).
 LogicalResult lowerKernelsToLLVMDialect(ModuleOp module,
+                                        const CpuTarget &target,
                                         std::vector<KernelInfo> &kernels);
 
 } // namespace mlir::autoglm

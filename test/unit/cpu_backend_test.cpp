@@ -10,6 +10,7 @@
 
 #include "compiler/driver/CpuBackend.h"
 #include "compiler/driver/MemoryPlanner.h"
+#include "passes/Passes.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
@@ -100,6 +101,7 @@ int main() {
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registerAllPasses();
+  registerAutoGLMPasses();
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
 

@@ -11,8 +11,10 @@
 
 int main(int argc, char **argv) {
   mlir::autoglm::CompileOptions options;
-  CLI::App app{"autoglm-compile: compile an ONNX model into AutoGLM's ag "
-               "dialect (later: a deployable .agm artifact)"};
+  CLI::App app{"autoglm-compile: compile an ONNX model into a deployable "
+               ".agm artifact (or stop at the ag, linalg or llvm stage)\n"
+               "  autoglm-compile model.onnx -o model.agm\n"
+               "  autoglm-compile model.onnx --check\n"};
   app.add_option("model", options.inputPath,
                  "model to compile: .onnx (protobuf, with external data "
                  "beside it) or .onnxtxt (ONNX text syntax)")
@@ -21,8 +23,31 @@ int main(int argc, char **argv) {
                  "output file ('-' for standard output)")
       ->capture_default_str();
   app.add_option("--emit", options.emit,
-                 "what to produce: ag = the imported module in the ag dialect")
+                 "what to produce: ag (the imported module in the ag "
+                 "dialect), linalg (kernels lowered to linalg on tensors), "
+                 "llvm (kernels in the LLVM dialect), agm (the deployable "
+                 "artifact); default: agm when -o ends in .agm, else ag")
+      ->check(CLI::IsMember({"ag", "linalg", "llvm", "agm"}));
+  app.add_option("--target", options.target,
+                 "code generation target (cpu)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"cpu"}));
+  app.add_option("--cpu", options.cpu,
+                 "CPU to generate code for: host (this machine), x86-64-v3 "
+                 "(AVX2) or x86-64-v4 (AVX-512) for portable artifacts, or an "
+                 "LLVM CPU name; the artifact refuses to run on a CPU that "
+                 "lacks the features it needs")
       ->capture_default_str();
+  app.add_option("-O", options.optLevel, "optimization level 0..3")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 3));
+  app.add_flag("-v,--verbose", options.verbose,
+               "print the memory plan (arena size vs the sum of "
+               "intermediates) and each dispatch's workgroups");
+  app.add_flag("--mlir-print-ir-after-all", options.printIRAfterAll,
+               "print the IR after every code generation pass (stderr)");
+  app.add_flag("--mlir-timing", options.timing,
+               "report the time each code generation pass takes");
   app.add_flag("--check", options.checkOnly,
                "report every node the importer cannot handle (node name, op "
                "type, opset, reason) and a summary; write nothing");

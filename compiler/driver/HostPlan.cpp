@@ -1,0 +1,191 @@
+//===- HostPlan.cpp - host plan and artifact from compiled dispatches ----===//
+
+#include "compiler/driver/HostPlan.h"
+#include "compiler/driver/MemoryPlanner.h"
+#include "compiler/plan/ArtifactWriter.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+namespace mlir::autoglm {
+
+/// The artifact's dtype for an element type (i1 is stored as one byte).
+static agm_dtype dtypeOf(Type type) {
+  if (type.isF32())
+    return AGM_F32;
+  if (type.isF16())
+    return AGM_F16;
+  if (type.isBF16())
+    return AGM_BF16;
+  if (type.isF64())
+    return AGM_F64;
+  auto intType = cast<IntegerType>(type);
+  bool isUnsigned = intType.isUnsigned();
+  switch (intType.getWidth()) {
+  case 1:
+    return AGM_BOOL;
+  case 8:
+    return isUnsigned ? AGM_U8 : AGM_I8;
+  case 16:
+    return isUnsigned ? AGM_U16 : AGM_I16;
+  case 32:
+    return isUnsigned ? AGM_U32 : AGM_I32;
+  default:
+    return isUnsigned ? AGM_U64 : AGM_I64;
+  }
+}
+
+static int64_t byteSizeOf(RankedTensorType type) {
+  Type element = type.getElementType();
+  int64_t bytes = element.isInteger(1)
+                      ? 1
+                      : (element.getIntOrFloatBitWidth() + 7) / 8;
+  return type.getNumElements() * bytes;
+}
+
+/// The row-major bytes of a constant as the kernels read them (splats
+/// expanded; i1 as one byte per element).
+static std::vector<uint8_t> constantBytes(ElementsAttr value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  std::vector<uint8_t> bytes(byteSizeOf(type));
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    ArrayRef<char> data = resource.getData();
+    std::memcpy(bytes.data(), data.data(),
+                std::min<size_t>(data.size(), bytes.size()));
+    return bytes;
+  }
+  auto dense = cast<DenseElementsAttr>(value);
+  if (type.getElementType().isInteger(1)) {
+    size_t i = 0;
+    for (bool b : dense.getValues<bool>())
+      bytes[i++] = b;
+    return bytes;
+  }
+  ArrayRef<char> raw = dense.getRawData();
+  if (dense.isSplat()) {
+    size_t each = raw.size();
+    for (size_t offset = 0; offset + each <= bytes.size(); offset += each)
+      std::memcpy(bytes.data() + offset, raw.data(), each);
+    return bytes;
+  }
+  std::memcpy(bytes.data(), raw.data(), std::min(raw.size(), bytes.size()));
+  return bytes;
+}
+
+static TensorSpec specOf(const HostValue &value, StringRef name,
+                         uint32_t buffer) {
+  TensorSpec spec;
+  spec.name = name.str();
+  spec.dtype = dtypeOf(value.type.getElementType());
+  spec.dims.assign(value.type.getShape().begin(), value.type.getShape().end());
+  spec.buffer = buffer;
+  return spec;
+}
+
+llvm::Error writeCpuArtifact(const HostProgram &program,
+                             const CpuObject &object, const ArtifactInfo &info,
+                             llvm::StringRef path, llvm::raw_ostream &log) {
+  ArtifactWriter writer;
+  size_t valueCount = program.values.size();
+
+  // Intermediates: lifetime from the producing to the last reading dispatch.
+  std::vector<int64_t> first(valueCount, -1), last(valueCount, -1);
+  for (auto [d, dispatch] : llvm::enumerate(program.dispatches)) {
+    for (unsigned v : dispatch.results)
+      first[v] = last[v] = d;
+    for (unsigned v : dispatch.operands)
+      last[v] = std::max<int64_t>(last[v], d);
+  }
+  std::vector<int64_t> outputIndex(valueCount, -1);
+  for (auto [i, v] : llvm::enumerate(program.outputs))
+    outputIndex[v] = i;
+  std::vector<Lifetime> lifetimes;
+  std::vector<unsigned> arenaValues;
+  for (unsigned v = 0; v < valueCount; ++v)
+    if (program.values[v].kind == HostValue::Kind::Intermediate &&
+        outputIndex[v] < 0) {
+      lifetimes.push_back({byteSizeOf(program.values[v].type), first[v],
+                           std::max(first[v], last[v])});
+      arenaValues.push_back(v);
+    }
+  ArenaPlan arena = planArena(lifetimes);
+  writer.setArenaSize(arena.arenaSize);
+
+  // One buffer per value.
+  std::vector<uint32_t> bufferOf(valueCount);
+  std::vector<uint64_t> weightOffsets;
+  for (ElementsAttr weight : program.weights)
+    weightOffsets.push_back(writer.addWeight(constantBytes(weight)));
+  llvm::DenseMap<unsigned, int64_t> arenaOffset;
+  for (auto [i, v] : llvm::enumerate(arenaValues))
+    arenaOffset[v] = arena.offsets[i];
+  for (unsigned v = 0; v < valueCount; ++v) {
+    const HostValue &value = program.values[v];
+    uint64_t size = byteSizeOf(value.type);
+    switch (value.kind) {
+    case HostValue::Kind::Input:
+      bufferOf[v] = writer.addInputBuffer(value.index, size);
+      break;
+    case HostValue::Kind::Weight:
+      bufferOf[v] = writer.addWeightBuffer(weightOffsets[value.index], size);
+      break;
+    case HostValue::Kind::Intermediate:
+      bufferOf[v] = outputIndex[v] >= 0
+                        ? writer.addOutputBuffer(outputIndex[v], size)
+                        : writer.addArenaBuffer(arenaOffset[v], size);
+      break;
+    }
+  }
+
+  // Dispatches: bindings are the kernel's operands, then its results
+  // (bufferization appends results as out-parameters).
+  llvm::StringMap<int64_t> workgroups;
+  for (const KernelInfo &kernel : object.kernels)
+    workgroups[kernel.symbol] = kernel.workgroupCount;
+  for (const HostDispatch &dispatch : program.dispatches) {
+    std::vector<uint32_t> bindings;
+    for (unsigned v : dispatch.operands)
+      bindings.push_back(bufferOf[v]);
+    for (unsigned v : dispatch.results)
+      bindings.push_back(bufferOf[v]);
+    int64_t count = workgroups.lookup(dispatch.kernel);
+    writer.addDispatch(dispatch.kernel, bindings, std::max<int64_t>(count, 1));
+    if (info.verbose)
+      log << "dispatch " << dispatch.kernel << ": " << count
+          << " workgroups, " << bindings.size() << " bindings\n";
+  }
+
+  std::vector<TensorSpec> inputs, outputs;
+  for (auto [i, v] : llvm::enumerate(program.inputs))
+    inputs.push_back(specOf(program.values[v], program.inputNames[i],
+                            bufferOf[v]));
+  for (auto [i, v] : llvm::enumerate(program.outputs))
+    outputs.push_back(specOf(program.values[v], program.outputNames[i],
+                             bufferOf[v]));
+  writer.addEntryPoint("main", inputs, outputs, 0,
+                       program.dispatches.size());
+
+  writer.setTarget(1, "cpu", object.cpuName, object.cpuFeatures);
+  writer.setCompilerVersion(0, 1, 0);
+  uint64_t modelHash = 0;
+  if (auto model = llvm::MemoryBuffer::getFile(info.sourceModelPath, false,
+                                               false))
+    modelHash = agm_checksum((*model)->getBufferStart(),
+                             (*model)->getBufferSize());
+  writer.setSourceModel(llvm::sys::path::filename(info.sourceModelPath),
+                        modelHash);
+  writer.setCpuCode(llvm::ArrayRef<uint8_t>(
+      reinterpret_cast<const uint8_t *>(object.sharedObject.data()),
+      object.sharedObject.size()));
+  if (info.verbose)
+    log << "arena: " << arena.arenaSize << " bytes for "
+        << arenaValues.size() << " intermediates totalling "
+        << arena.sumOfSizes << " bytes; weights: " << writer.weightsSize()
+        << " bytes; code: " << object.sharedObject.size() << " bytes\n";
+  return writer.write(path);
+}
+
+} // namespace mlir::autoglm

@@ -1,0 +1,35 @@
+//===- HostPlan.h - host plan and artifact from compiled dispatches -*- C++ -*-===//
+//
+// Turns the host program (dispatch formation) and the compiled kernels
+// (CPU backend) into the .agm artifact: buffers for inputs, outputs,
+// weights and arena-planned intermediates, dispatches with their bindings
+// and workgroup counts, the entry point, metadata and the code.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AUTOGLM_COMPILER_DRIVER_HOSTPLAN_H
+#define AUTOGLM_COMPILER_DRIVER_HOSTPLAN_H
+
+#include "compiler/driver/CpuBackend.h"
+#include "compiler/driver/DispatchFormation.h"
+
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace mlir::autoglm {
+
+struct ArtifactInfo {
+  std::string sourceModelPath;
+  /// Print arena size vs the sum of intermediates and per-dispatch lines.
+  bool verbose = false;
+};
+
+/// Writes the artifact to `path`; reports through the returned error.
+llvm::Error writeCpuArtifact(const HostProgram &program,
+                             const CpuObject &object,
+                             const ArtifactInfo &info, llvm::StringRef path,
+                             llvm::raw_ostream &log);
+
+} // namespace mlir::autoglm
+
+#endif // AUTOGLM_COMPILER_DRIVER_HOSTPLAN_H
