@@ -129,7 +129,8 @@ static int64_t distributeWorkgroups(func::FuncOp kernel) {
 
 /// Renames each kernel to <name>_impl (internal) and adds <name>, the C
 /// entry point `void (void **bindings, int64_t wg_begin, int64_t wg_end)`.
-static void addEntryPoints(ModuleOp module, ArrayRef<KernelInfo> kernels) {
+static LogicalResult addEntryPoints(ModuleOp module,
+                                    ArrayRef<KernelInfo> kernels) {
   MLIRContext *ctx = module.getContext();
   OpBuilder b(ctx);
   b.setInsertionPointToEnd(module.getBody());
@@ -137,7 +138,9 @@ static void addEntryPoints(ModuleOp module, ArrayRef<KernelInfo> kernels) {
   auto i64 = IntegerType::get(ctx, 64);
   for (const KernelInfo &kernel : kernels) {
     auto impl = module.lookupSymbol<LLVM::LLVMFuncOp>(kernel.symbol);
-    assert(impl && "every kernel was lowered to an llvm.func");
+    if (!impl)
+      return module.emitError("internal error: kernel '")
+             << kernel.symbol << "' was not lowered to an llvm.func";
     std::string implName = kernel.symbol + "_impl";
     impl.setSymName(implName);
     impl.setLinkage(LLVM::Linkage::Internal);
@@ -162,6 +165,7 @@ static void addEntryPoints(ModuleOp module, ArrayRef<KernelInfo> kernels) {
     LLVM::CallOp::create(body, loc, impl, args);
     LLVM::ReturnOp::create(body, loc, ValueRange{});
   }
+  return success();
 }
 
 LogicalResult lowerKernelsToLinalg(ModuleOp module, const CpuTarget &target) {
@@ -196,8 +200,7 @@ LogicalResult lowerKernelsToLLVMDialect(ModuleOp module,
   }
   if (failed(runPipeline(module, kToLLVMPipeline, target)))
     return failure();
-  addEntryPoints(module, kernels);
-  return success();
+  return addEntryPoints(module, kernels);
 }
 
 /// AGM_CPU_* bits for the LLVM features the code may use.

@@ -112,6 +112,14 @@ FailureOr<HostProgram> formDispatches(ModuleOp module,
       return op.emitError("cannot form a dispatch from '")
              << op.getName() << "' (only ag ops are compiled)";
     SmallVector<Value> results(op.getResults());
+    // Empty results need no kernel: nothing is computed or stored.
+    if (llvm::all_of(results, [](Value v) {
+          return cast<RankedTensorType>(v.getType()).getNumElements() == 0;
+        })) {
+      for (Value v : results)
+        addValue(v, HostValue::Kind::Intermediate, 0);
+      continue;
+    }
     if (failed(outline({&op}, op.getName().stripDialect(), results)))
       return failure();
   }
