@@ -11,6 +11,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
@@ -36,8 +37,11 @@ static const char *kBufferizePipeline =
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-results-to-out-params{hoist-static-allocs "
-    "modify-public-functions},func.func(convert-linalg-to-parallel-loops),"
-    "canonicalize,cse";
+    "modify-public-functions},canonicalize,cse";
+
+/// Remaining linalg ops (on memrefs) to parallel loop nests.
+static const char *kToLoopsPipeline =
+    "func.func(convert-linalg-to-parallel-loops),canonicalize,cse";
 
 /// From loops on memrefs to the LLVM dialect. Math ops LLVM has intrinsics
 /// for go there; the rest (erf, tanh, ...) become libm calls.
@@ -69,6 +73,77 @@ static LogicalResult runPipeline(ModuleOp module, StringRef pipeline,
   return pm.run(module);
 }
 
+/// The f32 GEMM microkernel (ukernels/sgemm.c), compiled into every
+/// artifact with the target's -march.
+static constexpr const char *kSgemmSymbol = "agm_ukernel_sgemm";
+#include "compiler/driver/SgemmSource.inc"
+
+/// True for an f32 memref the microkernel can address directly: static,
+/// row-major and contiguous.
+static bool isPlainF32Matrix(Value value) {
+  auto type = dyn_cast<MemRefType>(value.getType());
+  return type && type.getRank() == 2 && type.hasStaticShape() &&
+         type.getElementType().isF32() && type.getLayout().isIdentity();
+}
+
+/// Replaces each plain f32 linalg.matmul (C += A * B on row-major memrefs)
+/// by a call to the microkernel; naive loop nests are no GEMM.
+static void useMatmulMicrokernel(ModuleOp module) {
+  SmallVector<linalg::MatmulOp> matmuls;
+  module.walk([&](linalg::MatmulOp op) {
+    if (op.hasPureBufferSemantics() && !op.hasUserDefinedMaps() &&
+        isPlainF32Matrix(op.getDpsInputs()[0]) &&
+        isPlainF32Matrix(op.getDpsInputs()[1]) &&
+        isPlainF32Matrix(op.getDpsInits()[0]))
+      matmuls.push_back(op);
+  });
+  if (matmuls.empty())
+    return;
+  MLIRContext *ctx = module.getContext();
+  OpBuilder b(ctx);
+  Type index = b.getIndexType(), i64 = b.getI64Type();
+  if (!module.lookupSymbol(kSgemmSymbol)) {
+    b.setInsertionPointToStart(module.getBody());
+    auto decl = func::FuncOp::create(
+        b, module.getLoc(), kSgemmSymbol,
+        b.getFunctionType({index, index, index, i64, i64, i64, i64, i64, i64,
+                           i64, i64},
+                          {}));
+    decl.setPrivate();
+  }
+  for (linalg::MatmulOp op : matmuls) {
+    b.setInsertionPoint(op);
+    Location loc = op.getLoc();
+    Value a = op.getDpsInputs()[0], bm = op.getDpsInputs()[1],
+          c = op.getDpsInits()[0];
+    auto aType = cast<MemRefType>(a.getType());
+    auto cType = cast<MemRefType>(c.getType());
+    int64_t m = cType.getDimSize(0), n = cType.getDimSize(1),
+            k = aType.getDimSize(1);
+    // A zero fill of C right before is folded into the call (accumulate=0)
+    // so the call is the kernel's only work and splits by rows.
+    bool accumulate = true;
+    if (auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode()))
+      if (fill.hasPureBufferSemantics() && fill.getDpsInits()[0] == c &&
+          matchPattern(fill.getDpsInputs()[0], m_AnyZeroFloat())) {
+        fill.erase();
+        accumulate = false;
+      }
+    auto pointer = [&](Value memref) -> Value {
+      return memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+    };
+    auto constant = [&](int64_t v) -> Value {
+      return arith::ConstantIntOp::create(b, loc, v, 64);
+    };
+    func::CallOp::create(b, loc, kSgemmSymbol, TypeRange{},
+                         ValueRange{pointer(a), pointer(bm), pointer(c),
+                                    constant(0), constant(m), constant(n),
+                                    constant(k), constant(k), constant(n),
+                                    constant(n), constant(accumulate)});
+    op.erase();
+  }
+}
+
 /// Static trip count of dimension 0 of `loop`, if its bounds are constants.
 static std::optional<int64_t> tripCount(scf::ParallelOp loop) {
   auto lb = getConstantIntValue(loop.getLowerBound()[0]);
@@ -77,6 +152,30 @@ static std::optional<int64_t> tripCount(scf::ParallelOp loop) {
   if (!lb || !ub || !step || *step <= 0)
     return std::nullopt;
   return std::max<int64_t>(0, (*ub - *lb + *step - 1) / *step);
+}
+
+/// Rows of C per workgroup of a GEMM microkernel call.
+static constexpr int64_t kGemmRowsPerWorkgroup = 32;
+
+/// Makes `call` compute rows [begin * R, min(end * R, M)) of its GEMM.
+static int64_t distributeGemmRows(func::CallOp call, Value begin, Value end) {
+  OpBuilder b(call);
+  Location loc = call.getLoc();
+  std::optional<int64_t> m = getConstantIntValue(call.getOperand(4));
+  if (!m)
+    return 1;
+  Type i64 = b.getI64Type();
+  Value rows = arith::ConstantIntOp::create(b, loc, kGemmRowsPerWorkgroup, 64);
+  Value first = arith::MulIOp::create(
+      b, loc, arith::IndexCastOp::create(b, loc, i64, begin), rows);
+  Value last = arith::MinSIOp::create(
+      b, loc, call.getOperand(4),
+      arith::MulIOp::create(b, loc,
+                            arith::IndexCastOp::create(b, loc, i64, end),
+                            rows));
+  call->setOperand(3, first);
+  call->setOperand(4, last);
+  return (*m + kGemmRowsPerWorkgroup - 1) / kGemmRowsPerWorkgroup;
 }
 
 /// Adds (wg_begin, wg_end) index arguments to `kernel`. When its body is a
@@ -92,10 +191,17 @@ static int64_t distributeWorkgroups(func::FuncOp kernel) {
   inputs.append({indexType, indexType});
   kernel.setType(FunctionType::get(kernel.getContext(), inputs, {}));
 
+  // Loop nests and calls (microkernels) each do a share of the work; only a
+  // body that is one parallel nest can be split by workgroup.
   SmallVector<Operation *> nests;
   for (Operation &op : body.without_terminator())
-    if (op.getNumRegions() != 0)
+    if (op.getNumRegions() != 0 || isa<func::CallOp>(op))
       nests.push_back(&op);
+  // A lone GEMM microkernel call splits by blocks of rows.
+  if (nests.size() == 1)
+    if (auto call = dyn_cast<func::CallOp>(nests.front());
+        call && call.getCallee() == kSgemmSymbol)
+      return distributeGemmRows(call, begin, end);
   auto loop = nests.size() == 1 ? dyn_cast<scf::ParallelOp>(nests.front())
                                 : scf::ParallelOp();
   std::optional<int64_t> trips = loop ? tripCount(loop) : std::nullopt;
@@ -178,6 +284,7 @@ LogicalResult lowerKernelsToLLVMDialect(ModuleOp module,
   if (failed(lowerKernelsToLinalg(module, target)) ||
       failed(runPipeline(module, kBufferizePipeline, target)))
     return failure();
+  useMatmulMicrokernel(module);
   // memref.copy of strided views would call a runtime helper (memrefCopy)
   // the kernels do not link: make every copy a loop nest instead.
   SmallVector<memref::CopyOp> copies;
@@ -188,9 +295,7 @@ LogicalResult lowerKernelsToLLVMDialect(ModuleOp module,
                            copy.getTarget());
     copy.erase();
   }
-  if (!copies.empty() &&
-      failed(runPipeline(module, "func.func(convert-linalg-to-parallel-loops)",
-                         target)))
+  if (failed(runPipeline(module, kToLoopsPipeline, target)))
     return failure();
   kernels.clear();
   for (auto kernel : module.getOps<func::FuncOp>()) {
@@ -330,8 +435,34 @@ FailureOr<CpuObject> compileKernelsForCpu(ModuleOp module,
     return failure();
   }
   std::string errorMessage;
+  // The microkernels, compiled for the same CPU level as the kernels.
+  SmallString<128> ukernelSource, ukernelObject;
+  if (llvm::sys::fs::createTemporaryFile("autoglm-ukernels", "c",
+                                         ukernelSource) ||
+      llvm::sys::fs::createTemporaryFile("autoglm-ukernels", "o",
+                                         ukernelObject)) {
+    (void)emitError(module, "cannot create temporary files");
+    return failure();
+  }
+  llvm::FileRemover removeSource(ukernelSource), removeUkernel(ukernelObject);
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(ukernelSource, ec);
+    os << kSgemmSource;
+  }
+  std::string march = features.lookup("avx512f")  ? "-march=x86-64-v4"
+                      : features.lookup("avx2")   ? "-march=x86-64-v3"
+                                                  : "-march=x86-64";
+  SmallVector<StringRef> compileArgs = {*linker, "-c", "-O3", "-fPIC", march,
+                                        "-o", ukernelObject, ukernelSource};
+  if (llvm::sys::ExecuteAndWait(*linker, compileArgs, std::nullopt, {}, 0, 0,
+                                &errorMessage) != 0) {
+    (void)emitError(module, "compiling the microkernels failed: " +
+                                errorMessage);
+    return failure();
+  }
   SmallVector<StringRef> args = {*linker, "-shared", "-o", libraryPath,
-                                 objectPath, "-lm"};
+                                 objectPath, ukernelObject, "-lm"};
   if (llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,
                                 &errorMessage) != 0) {
     (void)emitError(module, "linking the kernels failed: " + errorMessage);

@@ -1,0 +1,102 @@
+/*===- sgemm.c - f32 GEMM microkernel linked into CPU artifacts -----------===*
+ *
+ * C[M,N] (+)= A[M,K] * B[K,N], row-major with leading dimensions, for
+ * rows [m_begin, m_end); with accumulate == 0, C's old values are ignored. Generated kernels call it for linalg.matmul (IREE's
+ * route: a small hand-tuned microkernel called from generated code). It is
+ * compiled with the artifact's -march, so GCC's vector extensions become
+ * AVX-512 (x86-64-v4, this machine) or AVX2 (x86-64-v3) FMA code.
+ *
+ * Blocking: K in panels of KC so a B panel stays in L2; N in blocks of NB;
+ * registers hold an MR x 2*VL tile of C (8 x 32 floats with 16-wide
+ * vectors: 16 accumulators of the 32 vector registers).
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__AVX512F__)
+#define VL 16
+#else
+#define VL 8
+#endif
+typedef float vf __attribute__((vector_size(VL * 4), aligned(4)));
+
+#define MR 8
+#define NR (2 * VL)
+#define KC 256
+
+static inline vf load(const float *p) {
+  vf v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+static inline void store(float *p, vf v) { memcpy(p, &v, sizeof v); }
+static inline vf splat(float x) { return (vf){0} + x; }
+
+/* One MR x NR tile over kc steps of K: full tiles only. */
+static void tile_full(int64_t kc, const float *a, int64_t lda, const float *b,
+                      int64_t ldb, float *c, int64_t ldc, int accumulate) {
+  vf acc[MR][2];
+  for (int i = 0; i < MR; ++i) {
+    acc[i][0] = accumulate ? load(c + i * ldc) : splat(0);
+    acc[i][1] = accumulate ? load(c + i * ldc + VL) : splat(0);
+  }
+  for (int64_t k = 0; k < kc; ++k) {
+    vf b0 = load(b + k * ldb), b1 = load(b + k * ldb + VL);
+    for (int i = 0; i < MR; ++i) {
+      vf ai = splat(a[i * lda + k]);
+      acc[i][0] += ai * b0;
+      acc[i][1] += ai * b1;
+    }
+  }
+  for (int i = 0; i < MR; ++i) {
+    store(c + i * ldc, acc[i][0]);
+    store(c + i * ldc + VL, acc[i][1]);
+  }
+}
+
+/* Edges: any rows x cols tile, scalar. */
+static void tile_edge(int64_t rows, int64_t cols, int64_t kc, const float *a,
+                      int64_t lda, const float *b, int64_t ldb, float *c,
+                      int64_t ldc, int accumulate) {
+  for (int64_t i = 0; i < rows; ++i) {
+    if (!accumulate)
+      for (int64_t j = 0; j < cols; ++j)
+        c[i * ldc + j] = 0;
+    for (int64_t k = 0; k < kc; ++k) {
+      float ai = a[i * lda + k];
+      for (int64_t j = 0; j < cols; ++j)
+        c[i * ldc + j] += ai * b[k * ldb + j];
+    }
+  }
+}
+
+void agm_ukernel_sgemm(uintptr_t a_ptr, uintptr_t b_ptr, uintptr_t c_ptr,
+                       int64_t m_begin, int64_t m_end, int64_t n, int64_t k,
+                       int64_t lda, int64_t ldb, int64_t ldc,
+                       int64_t accumulate) {
+  const float *a = (const float *)a_ptr;
+  const float *b = (const float *)b_ptr;
+  float *c = (float *)c_ptr;
+  if (m_end > m_begin && k == 0 && !accumulate)
+    for (int64_t i = m_begin; i < m_end; ++i)
+      memset(c + i * ldc, 0, (size_t)n * sizeof(float));
+  for (int64_t k0 = 0; k0 < k; k0 += KC) {
+    int64_t kc = k - k0 < KC ? k - k0 : KC;
+    int acc = accumulate || k0 > 0;
+    for (int64_t j = 0; j < n; j += NR) {
+      int64_t cols = n - j < NR ? n - j : NR;
+      for (int64_t i = m_begin; i < m_end; i += MR) {
+        int64_t rows = m_end - i < MR ? m_end - i : MR;
+        const float *ap = a + i * lda + k0;
+        const float *bp = b + k0 * ldb + j;
+        float *cp = c + i * ldc + j;
+        if (rows == MR && cols == NR)
+          tile_full(kc, ap, lda, bp, ldb, cp, ldc, acc);
+        else
+          tile_edge(rows, cols, kc, ap, lda, bp, ldb, cp, ldc, acc);
+      }
+    }
+  }
+}
