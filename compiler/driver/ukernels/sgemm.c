@@ -32,7 +32,14 @@ static inline vf load(const float *p) {
   return v;
 }
 static inline void store(float *p, vf v) { memcpy(p, &v, sizeof v); }
-static inline vf splat(float x) { return (vf){0} + x; }
+/* A literal with every lane = x: GCC emits one vbroadcastss ("0 + x"
+ * would add an addss per use, since -0.0 + 0.0 is not -0.0). */
+#if VL == 16
+#define SPLAT(x) ((vf){x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x})
+#else
+#define SPLAT(x) ((vf){x, x, x, x, x, x, x, x})
+#endif
+static inline vf splat(float x) { return SPLAT(x); }
 
 /* One MR x NR tile over kc steps of K: full tiles only. */
 static void tile_full(int64_t kc, const float *a, int64_t lda, const float *b,
@@ -82,18 +89,25 @@ void agm_ukernel_sgemm(uintptr_t a_ptr, uintptr_t b_ptr, uintptr_t c_ptr,
   if (m_end > m_begin && k == 0 && !accumulate)
     for (int64_t i = m_begin; i < m_end; ++i)
       memset(c + i * ldc, 0, (size_t)n * sizeof(float));
+  /* A KC x NR panel of B, packed contiguously: rows of B lie a page or more
+   * apart, so unpacked every k would touch a new page (TLB misses). */
+  float packed[KC * NR] __attribute__((aligned(64)));
   for (int64_t k0 = 0; k0 < k; k0 += KC) {
     int64_t kc = k - k0 < KC ? k - k0 : KC;
     int acc = accumulate || k0 > 0;
     for (int64_t j = 0; j < n; j += NR) {
       int64_t cols = n - j < NR ? n - j : NR;
+      const float *bp = b + k0 * ldb + j;
+      if (cols == NR) {
+        for (int64_t kk = 0; kk < kc; ++kk)
+          memcpy(packed + kk * NR, bp + kk * ldb, NR * sizeof(float));
+      }
       for (int64_t i = m_begin; i < m_end; i += MR) {
         int64_t rows = m_end - i < MR ? m_end - i : MR;
         const float *ap = a + i * lda + k0;
-        const float *bp = b + k0 * ldb + j;
         float *cp = c + i * ldc + j;
         if (rows == MR && cols == NR)
-          tile_full(kc, ap, lda, bp, ldb, cp, ldc, acc);
+          tile_full(kc, ap, lda, packed, NR, cp, ldc, acc);
         else
           tile_edge(rows, cols, kc, ap, lda, bp, ldb, cp, ldc, acc);
       }
