@@ -22,3 +22,20 @@ llvm_config.use_default_substitutions()
 tool_dirs = [os.path.join(config.autoglm_obj_root, "bin"), config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["autoglm-opt", "autoglm-compile"], tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# Numeric tests of generated code (test/lit/Codegen/CPU/run-*.mlir): lower
+# with %lower_to_llvm after ag-to-linalg and run on mlir-runner with MLIR's
+# runner utils (printMemref*), which Debian ships under the LLVM prefix.
+llvm_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
+config.substitutions.append(
+    ("%mlir_runner_utils", os.path.join(llvm_lib_dir, "libmlir_runner_utils.so")))
+config.substitutions.append(
+    ("%mlir_c_runner_utils", os.path.join(llvm_lib_dir, "libmlir_c_runner_utils.so")))
+config.substitutions.append(
+    ("%lower_to_llvm",
+     "--one-shot-bufferize=bufferize-function-boundaries "
+     "--convert-linalg-to-loops --convert-scf-to-cf --expand-strided-metadata "
+     "--lower-affine --convert-math-to-funcs=convert-ctlz=false "
+     "--convert-math-to-llvm --convert-math-to-libm --convert-to-llvm "
+     "--reconcile-unrealized-casts"))
+llvm_config.add_tool_substitutions(["mlir-runner"], [config.llvm_tools_dir])

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/AutoGLM/IR/AutoGLMDialect.h"
+#include "passes/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -19,6 +20,7 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::registerAllPasses();
+  mlir::autoglm::registerAutoGLMPasses();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "AutoGLM optimizer driver\n", registry));
 }

@@ -1,0 +1,32 @@
+//===- AgToLinalg.cpp - the ag-to-linalg pattern set and its limits -------===//
+
+#include "compiler/codegen/cpu/AgToLinalg.h"
+#include "compiler/codegen/cpu/LoweringUtils.h"
+#include "dialects/AutoGLM/IR/AutoGLMDialect.h"
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+void mlir::autoglm::populateAgToLinalgPatterns(TypeConverter &converter,
+                                               RewritePatternSet &patterns) {
+  populateElementwiseToLinalgPatterns(converter, patterns);
+}
+
+bool mlir::autoglm::isLoweredAfterLinalg(Operation *op) {
+  return isa<RopeOp, AttentionOp, KVCacheWriteOp, QuantizeOp, DequantizeOp,
+             DequantMatmulOp>(op);
+}
+
+std::optional<std::string> mlir::autoglm::getUnsupportedReason(Operation *op) {
+  if (!hasStaticTensorTypes(op))
+    return std::string("operand and result shapes must be static");
+  if (auto resize = dyn_cast<ResizeOp>(op))
+    if (resize.getMode() == ResizeMode::cubic)
+      return std::string("cubic resize is not lowered yet (nearest and "
+                         "linear are)");
+  if (auto reduce = dyn_cast<ReduceOp>(op))
+    if (reduce.getKind() == ReduceKind::log_sum_exp &&
+        !isa<FloatType>(elementTypeOf(reduce.getInput())))
+      return std::string("log_sum_exp is lowered for floats only");
+  return std::nullopt;
+}
