@@ -10,6 +10,7 @@ using namespace mlir::autoglm;
 void mlir::autoglm::populateAgToLinalgPatterns(TypeConverter &converter,
                                                RewritePatternSet &patterns) {
   populateElementwiseToLinalgPatterns(converter, patterns);
+  populateNNToLinalgPatterns(converter, patterns);
   populateReductionToLinalgPatterns(converter, patterns);
   populateDataMovementToLinalgPatterns(converter, patterns);
 }
