@@ -13,6 +13,7 @@ void mlir::autoglm::populateAgToLinalgPatterns(TypeConverter &converter,
   populateNNToLinalgPatterns(converter, patterns);
   populateReductionToLinalgPatterns(converter, patterns);
   populateDataMovementToLinalgPatterns(converter, patterns);
+  populateGatherScatterToLinalgPatterns(converter, patterns);
 }
 
 bool mlir::autoglm::isLoweredAfterLinalg(Operation *op) {
