@@ -92,9 +92,22 @@ static int compileModel(const CompileOptions &options, StringRef emit,
       return 1;
     return printModule();
   }
+  target.emitAssembly = emit == "asm";
   FailureOr<CpuObject> object = compileKernelsForCpu(module, target);
   if (failed(object))
     return 1;
+  if (emit == "asm") {
+    std::string errorMessage;
+    auto output = openOutputFile(options.outputPath, &errorMessage);
+    if (!output) {
+      errs << "autoglm-compile: error: cannot write '" << options.outputPath
+           << "': " << errorMessage << "\n";
+      return 1;
+    }
+    output->os() << object->assembly;
+    output->keep();
+    return 0;
+  }
   ArtifactInfo info;
   info.sourceModelPath = options.inputPath;
   info.verbose = options.verbose;
@@ -127,9 +140,10 @@ int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
   std::string emit = options.emit;
   if (emit.empty())
     emit = StringRef(options.outputPath).ends_with(".agm") ? "agm" : "ag";
-  if (emit != "ag" && emit != "linalg" && emit != "llvm" && emit != "agm") {
+  if (emit != "ag" && emit != "linalg" && emit != "llvm" && emit != "asm" &&
+      emit != "agm") {
     errs << "autoglm-compile: error: --emit=" << emit
-         << " is not one of ag, linalg, llvm, agm\n";
+         << " is not one of ag, linalg, llvm, asm, agm\n";
     return 2;
   }
   if (options.target != "cpu") {

@@ -29,6 +29,7 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/X86TargetParser.h"
 
 namespace mlir::autoglm {
 
@@ -342,11 +343,25 @@ static LogicalResult emitError(ModuleOp module, const Twine &message) {
 FailureOr<CpuObject> compileKernelsForCpu(ModuleOp module,
                                           const CpuTarget &target) {
   CpuObject result;
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::InitializeNativeTargetAsmParser();
+  // Check the CPU name before any work: LLVM aborts on names it lacks.
+  {
+    std::string cpu = target.cpu == "host"
+                          ? llvm::sys::getHostCPUName().str()
+                          : target.cpu;
+    if (llvm::X86::parseArchX86(cpu, /*Only64Bit=*/true) ==
+        llvm::X86::CK_None) {
+      (void)emitError(module, "unknown CPU '" + cpu +
+                                  "' (use host, x86-64-v3, x86-64-v4 or an "
+                                  "LLVM x86 CPU name such as znver4)");
+      return failure();
+    }
+  }
   if (failed(lowerKernelsToLLVMDialect(module, target, result.kernels)))
     return failure();
 
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
   llvm::LLVMContext llvmContext;
@@ -405,6 +420,23 @@ FailureOr<CpuObject> compileKernelsForCpu(ModuleOp module,
         llvm::OptimizationLevel::O2,
         llvm::OptimizationLevel::O3}[std::clamp(target.optLevel, 0, 3)];
     builder.buildPerModuleDefaultPipeline(optLevel).run(*llvmModule, mam);
+  }
+
+  if (target.emitAssembly) {
+    {
+      // The streams flush into result.assembly when they go out of scope.
+      llvm::raw_string_ostream os(result.assembly);
+      llvm::buffer_ostream buffered(os);
+      llvm::legacy::PassManager pm;
+      if (machine->addPassesToEmitFile(pm, buffered, nullptr,
+                                       llvm::CodeGenFileType::AssemblyFile)) {
+        (void)emitError(module, "the target cannot emit assembly");
+        return failure();
+      }
+      pm.run(*llvmModule);
+    }
+    result.cpuName = cpu;
+    return result;
   }
 
   // Object file, then a shared object linked by the system's C compiler.

@@ -27,6 +27,8 @@ struct CpuTarget {
   /// MLIR debugging for the lowering pipelines.
   bool printIRAfterAll = false;
   bool timing = false;
+  /// Stop after code generation and return the assembly text (--emit=asm).
+  bool emitAssembly = false;
 };
 
 /// What the backend learned about each kernel.
@@ -41,6 +43,8 @@ struct CpuObject {
   std::string cpuName;
   /// AGM_CPU_* bits the generated code needs.
   uint64_t cpuFeatures = 0;
+  /// The kernels' assembly, with CpuTarget::emitAssembly (no shared object).
+  std::string assembly;
 };
 
 /// Lowers every kernel of `module` (func.func ops of ag, linalg or tensor

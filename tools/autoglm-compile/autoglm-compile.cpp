@@ -25,9 +25,10 @@ int main(int argc, char **argv) {
   app.add_option("--emit", options.emit,
                  "what to produce: ag (the imported module in the ag "
                  "dialect), linalg (kernels lowered to linalg on tensors), "
-                 "llvm (kernels in the LLVM dialect), agm (the deployable "
-                 "artifact); default: agm when -o ends in .agm, else ag")
-      ->check(CLI::IsMember({"ag", "linalg", "llvm", "agm"}));
+                 "llvm (kernels in the LLVM dialect), asm (the kernels' x86-64 "
+                 "assembly), agm (the deployable artifact); default: agm when "
+                 "-o ends in .agm, else ag")
+      ->check(CLI::IsMember({"ag", "linalg", "llvm", "asm", "agm"}));
   app.add_option("--target", options.target,
                  "code generation target (cpu)")
       ->capture_default_str()
