@@ -4,6 +4,7 @@
 #include "compiler/driver/CpuBackend.h"
 #include "compiler/driver/DispatchFormation.h"
 #include "compiler/driver/HostPlan.h"
+#include "compiler/driver/WeightLayout.h"
 #include "compiler/import/onnx/OnnxImporter.h"
 #include "passes/Passes.h"
 
@@ -57,6 +58,7 @@ static int compileModel(const CompileOptions &options, StringRef emit,
   canonicalize.addPass(createCanonicalizerPass());
   if (failed(canonicalize.run(module)))
     return 1;
+  pretransposeMatmulWeights(module);
   FailureOr<HostProgram> program = formDispatches(module);
   if (failed(program))
     return 1;
