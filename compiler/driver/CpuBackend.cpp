@@ -87,9 +87,76 @@ static bool isPlainF32Matrix(Value value) {
          type.getElementType().isF32() && type.getLayout().isIdentity();
 }
 
+static bool isPlainF32Batch(Value value) {
+  auto type = dyn_cast<MemRefType>(value.getType());
+  return type && type.getRank() == 3 && type.hasStaticShape() &&
+         type.getElementType().isF32() && type.getLayout().isIdentity();
+}
+
+/// Removes a zero linalg.fill of `c` right before `op`; true if it did
+/// (the call then overwrites instead of accumulating).
+static bool foldZeroFill(Operation *op, Value c) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
+  if (!fill || !fill.hasPureBufferSemantics() || fill.getDpsInits()[0] != c ||
+      !matchPattern(fill.getDpsInputs()[0], m_AnyZeroFloat()))
+    return false;
+  fill.erase();
+  return true;
+}
+
+/// Replaces plain f32 linalg.batch_matmul ops by an scf.parallel over the
+/// batch calling the microkernel (the batch then splits over workgroups).
+static void useBatchMatmulMicrokernel(ModuleOp module) {
+  SmallVector<linalg::BatchMatmulOp> matmuls;
+  module.walk([&](linalg::BatchMatmulOp op) {
+    if (op.hasPureBufferSemantics() && !op.hasUserDefinedMaps() &&
+        isPlainF32Batch(op.getDpsInputs()[0]) &&
+        isPlainF32Batch(op.getDpsInputs()[1]) &&
+        isPlainF32Batch(op.getDpsInits()[0]))
+      matmuls.push_back(op);
+  });
+  for (linalg::BatchMatmulOp op : matmuls) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    Value a = op.getDpsInputs()[0], bm = op.getDpsInputs()[1],
+          c = op.getDpsInits()[0];
+    bool accumulate = !foldZeroFill(op, c);
+    auto aType = cast<MemRefType>(a.getType());
+    auto cType = cast<MemRefType>(c.getType());
+    int64_t batch = cType.getDimSize(0), m = cType.getDimSize(1),
+            n = cType.getDimSize(2), k = aType.getDimSize(2);
+    auto index = [&](int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(b, loc, v);
+    };
+    Value aBase = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, a);
+    Value bBase = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, bm);
+    Value cBase = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, c);
+    auto loop = scf::ParallelOp::create(b, loc, ValueRange{index(0)},
+                                        ValueRange{index(batch)},
+                                        ValueRange{index(1)});
+    OpBuilder body = OpBuilder::atBlockBegin(loop.getBody());
+    Value i = loop.getInductionVars()[0];
+    auto at = [&](Value base, int64_t elements) -> Value {
+      Value stride = arith::ConstantIndexOp::create(body, loc, elements * 4);
+      return arith::AddIOp::create(
+          body, loc, base, arith::MulIOp::create(body, loc, i, stride));
+    };
+    auto i64 = [&](int64_t v) -> Value {
+      return arith::ConstantIntOp::create(body, loc, v, 64);
+    };
+    func::CallOp::create(body, loc, kSgemmSymbol, TypeRange{},
+                         ValueRange{at(aBase, m * k), at(bBase, k * n),
+                                    at(cBase, m * n), i64(0), i64(m), i64(n),
+                                    i64(k), i64(k), i64(n), i64(n),
+                                    i64(accumulate)});
+    op.erase();
+  }
+}
+
 /// Replaces each plain f32 linalg.matmul (C += A * B on row-major memrefs)
 /// by a call to the microkernel; naive loop nests are no GEMM.
 static void useMatmulMicrokernel(ModuleOp module) {
+  useBatchMatmulMicrokernel(module);
   SmallVector<linalg::MatmulOp> matmuls;
   module.walk([&](linalg::MatmulOp op) {
     if (op.hasPureBufferSemantics() && !op.hasUserDefinedMaps() &&
@@ -98,7 +165,11 @@ static void useMatmulMicrokernel(ModuleOp module) {
         isPlainF32Matrix(op.getDpsInits()[0]))
       matmuls.push_back(op);
   });
-  if (matmuls.empty())
+  bool called = false;
+  module.walk([&](func::CallOp call) {
+    called |= call.getCallee() == kSgemmSymbol;
+  });
+  if (matmuls.empty() && !called)
     return;
   MLIRContext *ctx = module.getContext();
   OpBuilder b(ctx);
@@ -123,13 +194,7 @@ static void useMatmulMicrokernel(ModuleOp module) {
             k = aType.getDimSize(1);
     // A zero fill of C right before is folded into the call (accumulate=0)
     // so the call is the kernel's only work and splits by rows.
-    bool accumulate = true;
-    if (auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode()))
-      if (fill.hasPureBufferSemantics() && fill.getDpsInits()[0] == c &&
-          matchPattern(fill.getDpsInputs()[0], m_AnyZeroFloat())) {
-        fill.erase();
-        accumulate = false;
-      }
+    bool accumulate = !foldZeroFill(op, c);
     auto pointer = [&](Value memref) -> Value {
       return memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
     };
