@@ -24,10 +24,6 @@ bool mlir::autoglm::isLoweredAfterLinalg(Operation *op) {
 std::optional<std::string> mlir::autoglm::getUnsupportedReason(Operation *op) {
   if (!hasStaticTensorTypes(op))
     return std::string("operand and result shapes must be static");
-  if (auto resize = dyn_cast<ResizeOp>(op))
-    if (resize.getMode() == ResizeMode::cubic)
-      return std::string("cubic resize is not lowered yet (nearest and "
-                         "linear are)");
   if (auto reduce = dyn_cast<ReduceOp>(op))
     if (reduce.getKind() == ReduceKind::log_sum_exp &&
         !isa<FloatType>(elementTypeOf(reduce.getInput())))

@@ -50,7 +50,7 @@ void populateAgToLinalgPatterns(TypeConverter &converter,
 bool isLoweredAfterLinalg(Operation *op);
 
 /// Why an ag op that ag-to-linalg handles cannot be lowered as it stands
-/// (dynamic shapes, cubic resize), or nullopt when it can.
+/// (dynamic shapes, integer log_sum_exp), or nullopt when it can.
 std::optional<std::string> getUnsupportedReason(Operation *op);
 
 } // namespace mlir::autoglm

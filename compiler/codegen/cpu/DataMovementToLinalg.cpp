@@ -5,8 +5,8 @@
 // tensor.insert_slice, slice -> tensor.extract_slice (a linalg.generic with
 // reversing maps for negative steps), pad -> tensor.pad (constant) or a
 // linalg.generic computing source coordinates (reflect, edge, wrap), expand ->
-// a broadcasting linalg.generic, resize -> a linalg.generic reading
-// precomputed source coordinates (nearest, linear).
+// a broadcasting linalg.generic, resize -> a linalg.generic reading source
+// indices and weights computed at compile time (nearest, linear, cubic).
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
+#include <array>
 #include <cmath>
 
 using namespace mlir;
@@ -273,22 +274,24 @@ struct PadLowering : OpConversionPattern<PadOp> {
 //===----------------------------------------------------------------------===//
 
 /// Where output index `x` of one dim reads in the input, per coordinate mode.
+/// As in ONNX, align_corners and pytorch_half_pixel use the unrounded output
+/// length `scale * inSize`, half_pixel_symmetric both lengths.
 double sourceCoordinate(CoordinateMode mode, double x, double scale,
                         int64_t inSize, int64_t outSize) {
+  double length = scale * double(inSize);
   switch (mode) {
   case CoordinateMode::half_pixel:
     return (x + 0.5) / scale - 0.5;
   case CoordinateMode::pytorch_half_pixel:
-    return outSize > 1 ? (x + 0.5) / scale - 0.5 : 0.0;
+    return length == 1.0 ? 0.0 : (x + 0.5) / scale - 0.5;
   case CoordinateMode::align_corners:
-    return outSize == 1 ? 0.0 : x * double(inSize - 1) / double(outSize - 1);
+    return length == 1.0 ? 0.0 : x * double(inSize - 1) / (length - 1.0);
   case CoordinateMode::asymmetric:
     return x / scale;
   case CoordinateMode::tf_half_pixel_for_nn:
     return (x + 0.5) / scale;
   case CoordinateMode::half_pixel_symmetric: {
-    double adjustment = double(outSize) / (scale * double(inSize));
-    double offset = double(inSize) / 2.0 * (1.0 - adjustment);
+    double offset = double(inSize) / 2.0 * (1.0 - double(outSize) / length);
     return offset + (x + 0.5) / scale - 0.5;
   }
   }
@@ -309,43 +312,93 @@ double roundNearest(NearestMode mode, double x) {
   llvm_unreachable("unknown nearest mode");
 }
 
-/// The compile-time sampling plan of one dim: per output index, the lower
-/// (and for linear, upper) input index and the upper neighbour's weight.
+/// The compile-time sampling plan of one dim: per tap (1 for nearest, 2 for
+/// linear, 4 for cubic, minus taps whose weight is always 0), the input index
+/// and the weight for every output index.
 struct DimSampling {
-  SmallVector<int64_t> lower, upper;
-  SmallVector<double> weight;
-  bool identity = true;      // lower[x] == x, no weights: read index x
-  bool interpolated = false; // some weight is non-zero
+  SmallVector<SmallVector<int64_t>> index;
+  SmallVector<SmallVector<double>> weight;
+
+  bool isUnweighted() const {
+    return index.size() == 1 &&
+           llvm::all_of(weight[0], [](double w) { return w == 1.0; });
+  }
+  /// Output index x reads input index x: the dim is not resampled.
+  bool isIdentity() const {
+    return isUnweighted() &&
+           llvm::all_of(llvm::enumerate(index[0]), [](auto entry) {
+             return entry.value() == int64_t(entry.index());
+           });
+  }
 };
+
+/// ONNX's cubic convolution coefficients of the taps at offsets -1, 0, 1, 2
+/// from floor(x), for `ratio` = x - floor(x).
+std::array<double, 4> cubicCoefficients(double ratio, double a) {
+  auto near = [&](double t) { return ((a + 2) * t - (a + 3)) * t * t + 1; };
+  auto far = [&](double t) {
+    return ((a * t - 5 * a) * t + 8 * a) * t - 4 * a;
+  };
+  return {far(ratio + 1), near(ratio), near(1 - ratio), far(2 - ratio)};
+}
+
+/// The taps of output coordinate `x` reading source coordinate `source`:
+/// (unclamped index, weight) pairs.
+SmallVector<std::pair<int64_t, double>> tapsAt(ResizeOp op, double source) {
+  if (op.getMode() == ResizeMode::nearest)
+    return {{int64_t(roundNearest(op.getNearestMode(), source)), 1.0}};
+  double base = std::floor(source), ratio = source - base;
+  if (op.getMode() == ResizeMode::linear)
+    return {{int64_t(base), 1.0 - ratio}, {int64_t(base) + 1, ratio}};
+  std::array<double, 4> coefficients =
+      cubicCoefficients(ratio, op.getCubicCoeffA().convertToDouble());
+  SmallVector<std::pair<int64_t, double>> taps;
+  for (int64_t k = 0; k < 4; ++k)
+    taps.push_back({int64_t(base) - 1 + k, coefficients[k]});
+  return taps;
+}
 
 DimSampling planDim(ResizeOp op, int64_t d, int64_t inSize, int64_t outSize) {
   double scale =
       op.getScales() ? (*op.getScales())[d] : double(outSize) / double(inSize);
-  auto clampIndex = [&](double i) {
-    return std::clamp<int64_t>(int64_t(i), 0, inSize - 1);
-  };
   DimSampling plan;
   for (int64_t x = 0; x < outSize; ++x) {
     double source = sourceCoordinate(op.getCoordinateMode(), double(x), scale,
                                      inSize, outSize);
-    int64_t lower, upper;
-    double weight = 0.0;
-    if (op.getMode() == ResizeMode::nearest) {
-      lower = upper = clampIndex(roundNearest(op.getNearestMode(), source));
-    } else {
-      double base = std::floor(source);
-      lower = clampIndex(base);
-      upper = clampIndex(base + 1);
-      weight = lower == upper ? 0.0 : source - base;
+    SmallVector<std::pair<int64_t, double>> taps = tapsAt(op, source);
+    if (op.getExcludeOutside() && op.getMode() == ResizeMode::cubic) {
+      // Taps outside the input get weight 0; the rest are renormalized.
+      double total = 0.0;
+      for (auto &[index, weight] : taps) {
+        if (index < 0 || index >= inSize)
+          weight = 0.0;
+        total += weight;
+      }
+      for (auto &tap : taps)
+        tap.second /= total;
     }
-    plan.lower.push_back(lower);
-    plan.upper.push_back(upper);
-    plan.weight.push_back(weight);
-    plan.identity &= lower == x && weight == 0.0;
-    plan.interpolated |= weight != 0.0;
+    plan.index.resize(taps.size());
+    plan.weight.resize(taps.size());
+    // Out-of-range taps read the edge, as ONNX pads the input with it.
+    for (auto [t, tap] : llvm::enumerate(taps)) {
+      plan.index[t].push_back(std::clamp<int64_t>(tap.first, 0, inSize - 1));
+      plan.weight[t].push_back(tap.second);
+    }
+  }
+  for (int64_t t = int64_t(plan.index.size()) - 1; t >= 0; --t) {
+    if (plan.index.size() > 1 &&
+        llvm::all_of(plan.weight[t], [](double w) { return w == 0.0; })) {
+      plan.index.erase(plan.index.begin() + t);
+      plan.weight.erase(plan.weight.begin() + t);
+    }
   }
   return plan;
 }
+
+/// The index and weight (null when 1) of one tap of one dim, in the body.
+struct Tap {
+  Value index, weight;
+};
 
 struct ResizeLowering : OpConversionPattern<ResizeOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -353,8 +406,6 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
   LogicalResult
   matchAndRewrite(ResizeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (op.getMode() == ResizeMode::cubic)
-      return rewriter.notifyMatchFailure(op, "cubic resize is not lowered yet");
     Location loc = op.getLoc();
     RankedTensorType type = convertedResultType(*this, op);
     auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
@@ -364,33 +415,30 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
       plans.push_back(
           planDim(op, d, inputType.getDimSize(d), type.getDimSize(d)));
 
-    // Inputs: per non-identity dim its lower index table, and per
-    // interpolated dim its upper index and weight tables.
+    // Inputs: per resampled dim, an index table per tap, then (unless every
+    // weight is 1) a weight table per tap.
     SmallVector<Value> tables;
     SmallVector<AffineMap> maps;
-    auto addTable = [&](int64_t d, Attribute values) {
-      tables.push_back(
-          arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(values)));
+    auto addTable = [&](int64_t d, Type elementType, auto values) {
+      auto tableType =
+          RankedTensorType::get({int64_t(values.size())}, elementType);
+      tables.push_back(arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(tableType, values)));
       maps.push_back(AffineMap::get(rank, 0, rewriter.getAffineDimExpr(d)));
     };
-    auto indexTable = [&](ArrayRef<int64_t> values) {
-      auto tableType = RankedTensorType::get({int64_t(values.size())},
-                                             rewriter.getI64Type());
-      return DenseElementsAttr::get(tableType, values);
-    };
+    Type floatType = type.getElementType();
     for (auto [d, plan] : llvm::enumerate(plans)) {
-      if (!plan.identity)
-        addTable(d, indexTable(plan.lower));
-      if (!plan.interpolated)
+      if (plan.isIdentity())
         continue;
-      addTable(d, indexTable(plan.upper));
-      SmallVector<Attribute> weights;
-      for (double w : plan.weight)
-        weights.push_back(rewriter.getFloatAttr(type.getElementType(), w));
-      addTable(d, DenseElementsAttr::get(
-                      RankedTensorType::get({int64_t(weights.size())},
-                                            type.getElementType()),
-                      weights));
+      for (ArrayRef<int64_t> index : plan.index)
+        addTable(d, rewriter.getI64Type(), index);
+      if (plan.isUnweighted())
+        continue;
+      for (ArrayRef<double> weight : plan.weight)
+        addTable(d, floatType,
+                 llvm::map_to_vector(weight, [&](double w) -> Attribute {
+                   return rewriter.getFloatAttr(floatType, w);
+                 }));
     }
     maps.push_back(rewriter.getMultiDimIdentityMap(rank));
     Value input = adaptor.getInput();
@@ -405,43 +453,47 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
     return success();
   }
 
-  /// The weighted sum over the 2^m corners of the m interpolated dims (one
-  /// read for nearest).
-  static Value buildSample(OpBuilder &b, Location loc, Value input,
-                           ArrayRef<DimSampling> plans, ValueRange args) {
-    SmallVector<Value> lower, upper, weight;
+  /// The taps of every dim, read from the table arguments.
+  static SmallVector<SmallVector<Tap>> readTaps(OpBuilder &b, Location loc,
+                                                ArrayRef<DimSampling> plans,
+                                                ValueRange args) {
+    SmallVector<SmallVector<Tap>> taps;
     unsigned next = 0;
     for (auto [d, plan] : llvm::enumerate(plans)) {
-      Value index = plan.identity
-                        ? linalg::IndexOp::create(b, loc, d).getResult()
-                        : toIndex(b, loc, args[next++]);
-      lower.push_back(index);
-      upper.push_back(index);
-      weight.push_back({});
-      if (plan.interpolated) {
-        upper.back() = toIndex(b, loc, args[next++]);
-        weight.back() = args[next++];
+      SmallVector<Tap> &dimTaps = taps.emplace_back();
+      if (plan.isIdentity()) {
+        dimTaps.push_back({linalg::IndexOp::create(b, loc, d), Value()});
+        continue;
       }
+      for (size_t t = 0; t < plan.index.size(); ++t)
+        dimTaps.push_back({toIndex(b, loc, args[next++]), Value()});
+      if (!plan.isUnweighted())
+        for (Tap &tap : dimTaps)
+          tap.weight = args[next++];
     }
-    SmallVector<int64_t> interpolated;
-    for (auto [d, plan] : llvm::enumerate(plans))
-      if (plan.interpolated)
-        interpolated.push_back(d);
+    return taps;
+  }
+
+  /// The weighted sum over every combination of one tap per dim.
+  static Value buildSample(OpBuilder &b, Location loc, Value input,
+                           ArrayRef<DimSampling> plans, ValueRange args) {
+    SmallVector<SmallVector<Tap>> taps = readTaps(b, loc, plans, args);
+    int64_t combinations = 1;
+    for (ArrayRef<Tap> dimTaps : taps)
+      combinations *= int64_t(dimTaps.size());
     Value sum;
-    for (uint64_t corner = 0; corner < (uint64_t(1) << interpolated.size());
-         ++corner) {
-      SmallVector<Value> coords(lower);
+    for (int64_t combination = 0; combination < combinations; ++combination) {
+      SmallVector<Value> coords;
       Value factor;
-      for (auto [bit, d] : llvm::enumerate(interpolated)) {
-        bool high = corner & (uint64_t(1) << bit);
-        Value w = weight[d];
-        if (high)
-          coords[d] = upper[d];
-        else
-          w = arith::SubFOp::create(b, loc,
-                                    createScalar(b, loc, w.getType(), 1.0), w);
-        factor =
-            factor ? arith::MulFOp::create(b, loc, factor, w).getResult() : w;
+      int64_t rest = combination;
+      for (ArrayRef<Tap> dimTaps : taps) {
+        const Tap &tap = dimTaps[rest % int64_t(dimTaps.size())];
+        rest /= int64_t(dimTaps.size());
+        coords.push_back(tap.index);
+        if (tap.weight)
+          factor = factor ? arith::MulFOp::create(b, loc, factor, tap.weight)
+                                .getResult()
+                          : tap.weight;
       }
       Value element = tensor::ExtractOp::create(b, loc, input, coords);
       Value term =

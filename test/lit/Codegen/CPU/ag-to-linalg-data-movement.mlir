@@ -187,20 +187,61 @@ func.func @resize_nearest(%a: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
 
 // -----
 
-// Linear resize: lower and upper index tables and the upper weight per
-// interpolated dim; the result blends the two reads.
+// Linear resize: per interpolated dim an index table and a weight table per
+// tap (floor and floor + 1); the result is the weighted sum of the reads.
 // CHECK-LABEL: func.func @resize_linear
-// CHECK-DAG: arith.constant dense<[0, 0, 0, 1]> : tensor<4xi64>
-// CHECK-DAG: arith.constant dense<1> : tensor<4xi64>
-// CHECK-DAG: arith.constant dense<[0.000000e+00, 0.333333343, 0.666666686, 0.000000e+00]> : tensor<4xf32>
-// CHECK: ^bb0(%{{.*}}: i64, %{{.*}}: i64, %[[W:.*]]: f32, %{{.*}}: f32):
-// CHECK: %[[ONE_MINUS:.*]] = arith.subf %{{.*}}, %[[W]]
-// CHECK: %[[LO:.*]] = tensor.extract
-// CHECK: %[[A:.*]] = arith.mulf %[[ONE_MINUS]], %[[LO]]
-// CHECK: %[[HI:.*]] = tensor.extract
-// CHECK: %[[B:.*]] = arith.mulf %[[W]], %[[HI]]
-// CHECK: arith.addf %[[A]], %[[B]]
+// CHECK-SAME: (%[[A:.*]]: tensor<1x1x2x2xf32>)
+// CHECK-DAG: %[[LO:.*]] = arith.constant dense<[0, 0, 0, 1]> : tensor<4xi64>
+// CHECK-DAG: %[[HI:.*]] = arith.constant dense<1> : tensor<4xi64>
+// CHECK-DAG: %[[WLO:.*]] = arith.constant dense<[1.000000e+00, 0.666666686, 0.333333343, 1.000000e+00]> : tensor<4xf32>
+// CHECK-DAG: %[[WHI:.*]] = arith.constant dense<[0.000000e+00, 0.333333343, 0.666666686, 0.000000e+00]> : tensor<4xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[LO]], %[[HI]], %[[WLO]], %[[WHI]] :
+// CHECK: ^bb0(%[[ILO:.*]]: i64, %[[IHI:.*]]: i64, %[[W0:.*]]: f32, %[[W1:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[XLO:.*]] = arith.index_cast %[[ILO]] : i64 to index
+// CHECK: %[[XHI:.*]] = arith.index_cast %[[IHI]] : i64 to index
+// CHECK: %[[E0:.*]] = tensor.extract %[[A]][%{{.*}}, %{{.*}}, %{{.*}}, %[[XLO]]]
+// CHECK: %[[T0:.*]] = arith.mulf %[[W0]], %[[E0]]
+// CHECK: %[[E1:.*]] = tensor.extract %[[A]][%{{.*}}, %{{.*}}, %{{.*}}, %[[XHI]]]
+// CHECK: %[[T1:.*]] = arith.mulf %[[W1]], %[[E1]]
+// CHECK: arith.addf %[[T0]], %[[T1]]
 func.func @resize_linear(%a: tensor<1x1x2x2xf32>) -> tensor<1x1x2x4xf32> {
   %0 = ag.resize linear %a coordinate_mode align_corners : tensor<1x1x2x2xf32> -> tensor<1x1x2x4xf32>
   return %0 : tensor<1x1x2x4xf32>
+}
+
+// -----
+
+// With explicit scales, align_corners maps through the unrounded output
+// length (4 * 0.6 = 2.4), as ONNX does: x = 1 reads 1 * 3 / 1.4 = 2.142857.
+// CHECK-LABEL: func.func @resize_scales_align_corners
+// CHECK-DAG: arith.constant dense<[0, 2]> : tensor<2xi64>
+// CHECK-DAG: arith.constant dense<[1, 3]> : tensor<2xi64>
+// CHECK-DAG: arith.constant dense<[1.000000e+00, 0.857142{{[0-9]*}}]> : tensor<2xf32>
+// CHECK-DAG: arith.constant dense<[0.000000e+00, 0.142857{{[0-9]*}}]> : tensor<2xf32>
+func.func @resize_scales_align_corners(%a: tensor<1x1x2x4xf32>) -> tensor<1x1x1x2xf32> {
+  %0 = ag.resize linear %a coordinate_mode align_corners {scales = array<f64: 1.0, 1.0, 0.6, 0.6>} : tensor<1x1x2x4xf32> -> tensor<1x1x1x2xf32>
+  return %0 : tensor<1x1x1x2xf32>
+}
+
+// -----
+
+// Cubic: four taps (floor - 1 .. floor + 2, clamped to the edge) with
+// ONNX's cubic convolution weights (cubic_coeff_a -0.75).
+// CHECK-LABEL: func.func @resize_cubic
+// x = 1 reads 0.5: taps 0, 0, 1, 2 with weights -0.09375, 0.59375, 0.59375,
+// -0.09375 (x = 0 reads 0 exactly: weight 1 on the floor tap).
+// CHECK-DAG: arith.constant dense<0> : tensor<4xi64>
+// CHECK-DAG: arith.constant dense<[0, 0, 1, 1]> : tensor<4xi64>
+// CHECK-DAG: arith.constant dense<[1, 1, 2, 2]> : tensor<4xi64>
+// CHECK-DAG: arith.constant dense<[2, 2, 3, 3]> : tensor<4xi64>
+// CHECK-DAG: arith.constant dense<[1.000000e+00, 5.937500e-01, 1.000000e+00, 5.937500e-01]> : tensor<4xf32>
+// CHECK-DAG: arith.constant dense<[0.000000e+00, 5.937500e-01, 0.000000e+00, 5.937500e-01]> : tensor<4xf32>
+// CHECK: linalg.generic
+// CHECK-COUNT-4: tensor.extract
+// CHECK-NOT: tensor.extract
+// CHECK: linalg.yield
+func.func @resize_cubic(%a: tensor<1x1x1x4xf32>) -> tensor<1x1x1x4xf32> {
+  %0 = ag.resize cubic %a coordinate_mode asymmetric {scales = array<f64: 1.0, 1.0, 1.0, 2.0>} : tensor<1x1x1x4xf32> -> tensor<1x1x1x4xf32>
+  return %0 : tensor<1x1x1x4xf32>
 }

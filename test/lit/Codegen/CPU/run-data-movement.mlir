@@ -74,6 +74,10 @@ func.func @scatter() {
   %n = ag.scatter_nd %d2, %i2, %u2 : tensor<3x2xf32>, tensor<2x1xi64>, tensor<2x2xf32>
   %nu = tensor.cast %n : tensor<3x2xf32> to tensor<*xf32>
   call @printMemrefF32(%nu) : (tensor<*xf32>) -> ()
+  %y = ag.constant dense<[[[0.0, 1.0, 4.0, 9.0]]]> : tensor<1x1x4xf32>
+  %c = ag.resize cubic %y : tensor<1x1x4xf32> -> tensor<1x1x8xf32>
+  %cu = tensor.cast %c : tensor<1x1x8xf32> to tensor<*xf32>
+  call @printMemrefF32(%cu) : (tensor<*xf32>) -> ()
   return
 }
 
@@ -118,10 +122,12 @@ func.func @concat_reshape() {
 }
 
 // Linear (align_corners) and nearest (asymmetric, floor) upsampling of
-// [0, 3] to 4 points.
+// [0, 3] to 4 points; cubic (half_pixel) upsampling of [0, 1, 4, 9] to 8
+// points (values from ONNX's reference implementation).
 // CHECK-LABEL: resize
 // CHECK: [0, 1, 2, 3]
 // CHECK: [0, 0, 3, 3]
+// CHECK: [-0.105469, 0.121094, 0.457031, 1.60938, 2.82812, 5.44922, 7.97266, 9.52734]
 func.func @resize() {
   vector.print str "resize\n"
   %x = ag.constant dense<[[[0.0, 3.0]]]> : tensor<1x1x2xf32>
@@ -131,6 +137,10 @@ func.func @resize() {
   %nu = tensor.cast %n : tensor<1x1x4xf32> to tensor<*xf32>
   call @printMemrefF32(%lu) : (tensor<*xf32>) -> ()
   call @printMemrefF32(%nu) : (tensor<*xf32>) -> ()
+  %y = ag.constant dense<[[[0.0, 1.0, 4.0, 9.0]]]> : tensor<1x1x4xf32>
+  %c = ag.resize cubic %y : tensor<1x1x4xf32> -> tensor<1x1x8xf32>
+  %cu = tensor.cast %c : tensor<1x1x8xf32> to tensor<*xf32>
+  call @printMemrefF32(%cu) : (tensor<*xf32>) -> ()
   return
 }
 
