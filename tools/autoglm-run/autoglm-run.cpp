@@ -1,0 +1,66 @@
+//===- autoglm-run.cpp - run a compiled .agm artifact ---------------------===//
+//
+// Thin CLI11 front end: parses flags into RunOptions and calls runArtifact
+// (RunDriver.cpp), which holds the logic. Exit codes: 0 success, 1 a model,
+// input or runtime error or a --compare mismatch, 2 bad usage.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/autoglm-run/RunDriver.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+int main(int argc, char **argv) {
+  autoglm::RunOptions options;
+  CLI::App app{"autoglm-run: run an entry point of a compiled .agm artifact "
+               "on inputs from .npy files or random values, print, save and "
+               "compare its outputs, and benchmark it"};
+  app.add_option("model", options.modelPath, "the .agm artifact")->required();
+  app.add_option("--entry", options.entry,
+                 "entry point to run (default: main, or the only one)");
+  app.add_option("--input", options.inputs,
+                 "bind an input to a .npy file, as name=file.npy "
+                 "(repeatable); inputs not given get random values")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--random-seed", options.randomSeed,
+                 "seed of the random inputs: uniform [-1, 1) for floats, "
+                 "[-5, 5] / [0, 10] for integers, 0/1 for bools")
+      ->capture_default_str();
+  app.add_option("--output-dir", options.outputDir,
+                 "write each output to DIR/<name>.npy");
+  app.add_option("--compare", options.compares,
+                 "compare an output with a reference, as name=ref.npy "
+                 "(repeatable): element-wise |got - expected| <= atol + "
+                 "rtol * |expected|, NaN equal to NaN; a mismatch names the "
+                 "worst element and exits 1")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--rtol", options.rtol, "relative tolerance of --compare")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--atol", options.atol, "absolute tolerance of --compare")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--benchmark", options.benchmarkRuns,
+                 "time N more runs and print min / median / p90 latency")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--warmup", options.warmupRuns,
+                 "untimed runs before --benchmark's")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--threads", options.threads,
+                 "worker threads (0 = all cores)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : autoglm::kExitUsage;
+  }
+  options.entryGiven = app.count("--entry") > 0;
+  return autoglm::runArtifact(options, std::cout, std::cerr);
+}
