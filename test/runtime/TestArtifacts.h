@@ -1,0 +1,44 @@
+//===- TestArtifacts.h - artifacts over the test kernels --------*- C++ -*-===//
+//
+// Builders shared by runtime_tests and agm-make-test-artifact. The kernels
+// are test/runtime/kernels.c, compiled to a shared object whose path the
+// build passes in AGM_TEST_KERNELS_PATH.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AUTOGLM_TEST_RUNTIME_TESTARTIFACTS_H
+#define AUTOGLM_TEST_RUNTIME_TESTARTIFACTS_H
+
+#include "compiler/plan/ArtifactWriter.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace agmtest {
+
+/// The whole file, or empty when it cannot be read.
+std::vector<uint8_t> readFile(const std::string &path);
+/// The test kernels' shared object (exits when it is missing).
+const std::vector<uint8_t> &testKernels();
+
+/// Shape of the `main` entry's tensors.
+constexpr int64_t kRows = 3, kCols = 50, kElements = kRows * kCols;
+constexpr float kScale = 2.5f;
+
+/// The standard test model:
+///  - main(x f32[3x50], y f32[3x50]) -> (sum = x + y, scaled = sum * 2.5):
+///    add_f32 into the arena, scale_f32 into `scaled`; `sum` is the arena
+///    buffer, copied out after the run;
+///  - counter() -> (count i64[]): count_runs over an 8-byte state buffer;
+///  - echo_<dtype>(x <dtype>[2x3]) -> (y): copy_bytes, for every dtype.
+void buildTestModel(mlir::autoglm::ArtifactWriter &writer);
+
+/// visit() -> (counts i32[W], begins i64[W], threads i64[W]) over W
+/// workgroups.
+void buildVisitModel(mlir::autoglm::ArtifactWriter &writer,
+                     int64_t workgroups);
+
+} // namespace agmtest
+
+#endif // AUTOGLM_TEST_RUNTIME_TESTARTIFACTS_H
