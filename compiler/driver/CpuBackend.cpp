@@ -47,7 +47,7 @@ static const char *kToLoopsPipeline =
 /// From loops on memrefs to the LLVM dialect. Math ops LLVM has intrinsics
 /// for go there; the rest (erf, tanh, ...) become libm calls.
 static const char *kToLLVMPipeline =
-    "lower-affine,convert-scf-to-cf,convert-math-to-llvm,"
+    "lower-affine,convert-math-to-funcs,convert-scf-to-cf,convert-math-to-llvm,"
     "convert-math-to-libm,expand-strided-metadata,finalize-memref-to-llvm,"
     "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"

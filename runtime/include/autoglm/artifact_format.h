@@ -143,7 +143,7 @@ typedef struct agm_plan {
   uint64_t dispatches_offset; /* agm_dispatch[dispatch_count] */
   uint64_t bindings_offset;   /* uint32_t[binding_count] buffer indices */
   uint64_t tensors_offset;    /* agm_tensor_desc[tensor_count] */
-} agm_plan;                   /* 56 bytes */
+} agm_plan;                   /* 64 bytes */
 
 /* FNV-1a, 64-bit: small, dependency-free, enough to catch corruption (not
  * an integrity guarantee against tampering). */
