@@ -153,10 +153,93 @@ static void useBatchMatmulMicrokernel(ModuleOp module) {
   }
 }
 
+static bool isPlainF32Nchw(Value value) {
+  auto type = dyn_cast<MemRefType>(value.getType());
+  return type && type.getRank() == 4 && type.hasStaticShape() &&
+         type.getElementType().isF32() && type.getLayout().isIdentity();
+}
+
+/// Replaces f32 linalg.conv_2d_nchw_fchw ops (input already padded) by
+/// im2col into a scratch buffer and the GEMM microkernel per image:
+/// out[n] (F x OH*OW) += filter (F x C*KH*KW) * col (C*KH*KW x OH*OW).
+/// The images split over workgroups.
+static void useConvMicrokernel(ModuleOp module) {
+  SmallVector<linalg::Conv2DNchwFchwOp> convs;
+  module.walk([&](linalg::Conv2DNchwFchwOp op) {
+    if (op.hasPureBufferSemantics() && isPlainF32Nchw(op.getDpsInputs()[0]) &&
+        isPlainF32Nchw(op.getDpsInputs()[1]) &&
+        isPlainF32Nchw(op.getDpsInits()[0]))
+      convs.push_back(op);
+  });
+  for (linalg::Conv2DNchwFchwOp op : convs) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    Value image = op.getDpsInputs()[0], filter = op.getDpsInputs()[1],
+          out = op.getDpsInits()[0];
+    bool accumulate = !foldZeroFill(op, out);
+    ArrayRef<int64_t> in = cast<MemRefType>(image.getType()).getShape();
+    ArrayRef<int64_t> fs = cast<MemRefType>(filter.getType()).getShape();
+    ArrayRef<int64_t> os = cast<MemRefType>(out.getType()).getShape();
+    auto strides = llvm::to_vector(op.getStrides().getValues<int64_t>());
+    auto dilations = llvm::to_vector(op.getDilations().getValues<int64_t>());
+    int64_t c = in[1], f = fs[0], kh = fs[2], kw = fs[3], oh = os[2],
+            ow = os[3], rows = c * kh * kw, cols = oh * ow;
+    auto index = [&](OpBuilder &at, int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(at, loc, v);
+    };
+    Value filterBase =
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, filter);
+    Value outBase = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, out);
+    auto images = scf::ParallelOp::create(b, loc, ValueRange{index(b, 0)},
+                                          ValueRange{index(b, os[0])},
+                                          ValueRange{index(b, 1)});
+    OpBuilder body = OpBuilder::atBlockBegin(images.getBody());
+    Value n = images.getInductionVars()[0];
+    auto colType = MemRefType::get({rows, cols}, b.getF32Type());
+    Value col = memref::AllocOp::create(body, loc, colType,
+                                        body.getI64IntegerAttr(64));
+    // col[(ci*KH + i)*KW + j, y*OW + x] = image[n, ci, y*sh + i*dh, x*sw + j*dw]
+    Value zero = index(body, 0), one = index(body, 1);
+    SmallVector<Value> ivs;
+    OpBuilder nest = body;
+    for (int64_t bound : {c, kh, kw, oh, ow}) {
+      auto loop = scf::ForOp::create(nest, loc, zero, index(nest, bound), one);
+      ivs.push_back(loop.getInductionVar());
+      nest = OpBuilder::atBlockBegin(loop.getBody());
+    }
+    auto affine = [&](Value a, int64_t scale, Value bv, int64_t bscale) {
+      Value lhs = arith::MulIOp::create(nest, loc, a, index(nest, scale));
+      Value rhs = arith::MulIOp::create(nest, loc, bv, index(nest, bscale));
+      return arith::AddIOp::create(nest, loc, lhs, rhs).getResult();
+    };
+    Value y = affine(ivs[3], strides[0], ivs[1], dilations[0]);
+    Value x = affine(ivs[4], strides[1], ivs[2], dilations[1]);
+    Value value =
+        memref::LoadOp::create(nest, loc, image, ValueRange{n, ivs[0], y, x});
+    Value row = affine(affine(ivs[0], kh, ivs[1], 1), kw, ivs[2], 1);
+    Value column = affine(ivs[3], ow, ivs[4], 1);
+    memref::StoreOp::create(nest, loc, value, col, ValueRange{row, column});
+    auto i64 = [&](int64_t v) -> Value {
+      return arith::ConstantIntOp::create(body, loc, v, 64);
+    };
+    Value colBase = memref::ExtractAlignedPointerAsIndexOp::create(body, loc, col);
+    Value outImage = arith::AddIOp::create(
+        body, loc, outBase,
+        arith::MulIOp::create(body, loc, n, index(body, f * cols * 4)));
+    func::CallOp::create(body, loc, kSgemmSymbol, TypeRange{},
+                         ValueRange{filterBase, colBase, outImage, i64(0),
+                                    i64(f), i64(cols), i64(rows), i64(rows),
+                                    i64(cols), i64(cols), i64(accumulate)});
+    memref::DeallocOp::create(body, loc, col);
+    op.erase();
+  }
+}
+
 /// Replaces each plain f32 linalg.matmul (C += A * B on row-major memrefs)
 /// by a call to the microkernel; naive loop nests are no GEMM.
 static void useMatmulMicrokernel(ModuleOp module) {
   useBatchMatmulMicrokernel(module);
+  useConvMicrokernel(module);
   SmallVector<linalg::MatmulOp> matmuls;
   module.walk([&](linalg::MatmulOp op) {
     if (op.hasPureBufferSemantics() && !op.hasUserDefinedMaps() &&
