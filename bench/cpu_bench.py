@@ -79,6 +79,20 @@ def gemm_model(path, m, k, n):
     return 2.0 * m * k * n
 
 
+def conv_model(path, n, c, h, w, f, k):
+    weight = numpy_helper.from_array(np.random.default_rng(0).standard_normal(
+        (f, c, k, k)).astype(np.float32) * 0.1, "w")
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w"], ["y"], pads=[k // 2] * 4)], "conv",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [n, c, h, w])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [n, f, h, w])],
+        [weight])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, path)
+    return 2.0 * n * f * h * w * c * k * k
+
+
 def ours(args, artifact, threads):
     out = subprocess.run([os.path.join(args.build, "bin", "autoglm-run"),
                           artifact, "--benchmark", str(args.runs), "--warmup",
@@ -123,6 +137,9 @@ def main():
             path = os.path.join(work, f"gemm_{m}x{k}x{n}.onnx")
             flops = gemm_model(path, m, k, n)
             models.append((f"gemm {m}x{k}x{n}", path, [], {}, flops))
+        path = os.path.join(work, "conv.onnx")
+        flops = conv_model(path, 1, 64, 56, 56, 64, 3)
+        models.append(("conv 64x56x56 3x3", path, [], {}, flops))
         header = (f"{'model':22} {'compile s':>9} {'ours 1t ms':>10} {'ORT 1t ms':>9} "
                   f"{'ratio':>6} {'ours 2t ms':>10} {'ORT 2t ms':>9} {'ratio':>6}  GFLOP/s 1t (of peak), 2t")
         print(header)

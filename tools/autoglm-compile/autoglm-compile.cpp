@@ -70,6 +70,11 @@ int main(int argc, char **argv) {
                "'# -----' lines and import each (for tests)");
   app.add_flag("--mlir-print-debuginfo", options.printDebugInfo,
                "print each op's location: the ONNX node it came from");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    // --help exits 0; any bad usage exits 2.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   return mlir::autoglm::runCompile(options, llvm::errs());
 }
