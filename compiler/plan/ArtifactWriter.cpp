@@ -37,27 +37,7 @@ static_assert(sizeof(agm_dispatch) == 24, "agm_dispatch layout");
 static_assert(sizeof(agm_plan) == 64, "agm_plan layout");
 
 uint64_t dtypeByteSize(uint32_t dtype) {
-  switch (dtype) {
-  case AGM_U8:
-  case AGM_I8:
-  case AGM_BOOL:
-    return 1;
-  case AGM_U16:
-  case AGM_I16:
-  case AGM_F16:
-  case AGM_BF16:
-    return 2;
-  case AGM_F32:
-  case AGM_I32:
-  case AGM_U32:
-    return 4;
-  case AGM_I64:
-  case AGM_F64:
-  case AGM_U64:
-    return 8;
-  default:
-    return 0;
-  }
+  return agm_dtype_size(dtype);
 }
 
 uint64_t checksumUpdate(uint64_t hash, const void *data, uint64_t size) {

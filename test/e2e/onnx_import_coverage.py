@@ -44,60 +44,7 @@ DEFAULT_DATA = "/usr/share/libonnx-testdata/data/node"
 # TopK's k, ...) as graph inputs. A model that fails because such a value
 # must be known at compile time is checked again with those inputs bound to
 # the test's data (--const-input), as a user would specialize it.
-SHAPE_INPUT_NAMES = {"scales", "sizes", "roi", "start", "limit", "delta", "depth"}
-INTEGER_TYPES = {2, 3, 4, 5, 6, 7, 12, 13}  # TensorProto u/int 8..64
-
-
-def read_varint(data, pos):
-    value, shift = 0, 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return value, pos
-
-
-def tensor_name_and_type(path):
-    """Name (field 8) and data_type (field 2) of a serialized TensorProto."""
-    data = open(path, "rb").read()
-    pos, name, dtype = 0, None, None
-    while pos < len(data):
-        key, pos = read_varint(data, pos)
-        field, wire = key >> 3, key & 7
-        if wire == 0:
-            value, pos = read_varint(data, pos)
-            if field == 2:
-                dtype = value
-        elif wire == 2:
-            length, pos = read_varint(data, pos)
-            if field == 8:
-                name = data[pos:pos + length].decode()
-            pos += length
-        elif wire == 1:
-            pos += 8
-        elif wire == 5:
-            pos += 4
-        else:
-            break
-    return name, dtype
-
-
-def shape_inputs(test_dir):
-    """--const-input flags for the test's shape-like inputs."""
-    data_dir = os.path.join(test_dir, "test_data_set_0")
-    flags = []
-    if not os.path.isdir(data_dir):
-        return flags
-    for entry in sorted(os.listdir(data_dir)):
-        if not entry.startswith("input_"):
-            continue
-        path = os.path.join(data_dir, entry)
-        name, dtype = tensor_name_and_type(path)
-        if name and (dtype in INTEGER_TYPES or name in SHAPE_INPUT_NAMES):
-            flags.append(f"--const-input={name}={path}")
-    return flags
+from onnx_testdata import shape_inputs
 
 
 def run_check(compiler, model, extra=()):
@@ -109,7 +56,10 @@ def run_check(compiler, model, extra=()):
 def check(compiler, model):
     returncode, output = run_check(compiler, model)
     if returncode != 0 and "must be known at " in output:
-        flags = shape_inputs(os.path.dirname(model))
+        data_dir = os.path.join(os.path.dirname(model), "test_data_set_0")
+        flags = [f"--const-input={name}={path}"
+                 for name, path in (shape_inputs(data_dir)
+                                    if os.path.isdir(data_dir) else [])]
         if flags:
             returncode, output = run_check(compiler, model, flags)
     ops = set()

@@ -27,32 +27,11 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 const char *dtypeName(uint32_t dtype) {
-  switch (dtype) {
-  case AGM_F32: return "f32";
-  case AGM_U8: return "u8";
-  case AGM_I8: return "i8";
-  case AGM_U16: return "u16";
-  case AGM_I16: return "i16";
-  case AGM_I32: return "i32";
-  case AGM_I64: return "i64";
-  case AGM_BOOL: return "bool";
-  case AGM_F16: return "f16";
-  case AGM_F64: return "f64";
-  case AGM_U32: return "u32";
-  case AGM_U64: return "u64";
-  case AGM_BF16: return "bf16";
-  default: return "unknown";
-  }
+  return agm_dtype_name(dtype);
 }
 
 size_t dtypeSize(uint32_t dtype) {
-  switch (dtype) {
-  case AGM_U8: case AGM_I8: case AGM_BOOL: return 1;
-  case AGM_U16: case AGM_I16: case AGM_F16: case AGM_BF16: return 2;
-  case AGM_F32: case AGM_I32: case AGM_U32: return 4;
-  case AGM_I64: case AGM_F64: case AGM_U64: return 8;
-  default: return 0;
-  }
+  return agm_dtype_size(dtype);
 }
 
 bool isFloat(uint32_t dtype) {
