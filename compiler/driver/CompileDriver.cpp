@@ -24,6 +24,17 @@
 
 namespace mlir::autoglm {
 
+/// Opens -o's file (or stdout); reports and returns null on failure.
+static std::unique_ptr<llvm::ToolOutputFile>
+openOutput(const CompileOptions &options, llvm::raw_ostream &errs) {
+  std::string errorMessage;
+  auto output = openOutputFile(options.outputPath, &errorMessage);
+  if (!output)
+    errs << "autoglm-compile: error: cannot write '" << options.outputPath
+         << "': " << errorMessage << "\n";
+  return output;
+}
+
 /// Import, dispatch formation, code generation and (for agm) the artifact.
 static int compileModel(const CompileOptions &options, StringRef emit,
                         const onnx_import::ImportOptions &importOptions,
@@ -69,13 +80,9 @@ static int compileModel(const CompileOptions &options, StringRef emit,
   target.printIRAfterAll = options.printIRAfterAll;
   target.timing = options.timing;
   auto printModule = [&]() {
-    std::string errorMessage;
-    auto output = openOutputFile(options.outputPath, &errorMessage);
-    if (!output) {
-      errs << "autoglm-compile: error: cannot write '" << options.outputPath
-           << "': " << errorMessage << "\n";
+    auto output = openOutput(options, errs);
+    if (!output)
       return 1;
-    }
     OpPrintingFlags flags;
     if (options.outputPath == "-")
       flags.elideLargeElementsAttrs(16).elideLargeResourceString(64);
@@ -99,13 +106,9 @@ static int compileModel(const CompileOptions &options, StringRef emit,
   if (failed(object))
     return 1;
   if (emit == "asm") {
-    std::string errorMessage;
-    auto output = openOutputFile(options.outputPath, &errorMessage);
-    if (!output) {
-      errs << "autoglm-compile: error: cannot write '" << options.outputPath
-           << "': " << errorMessage << "\n";
+    auto output = openOutput(options, errs);
+    if (!output)
       return 1;
-    }
     output->os() << object->assembly;
     output->keep();
     return 0;
@@ -172,13 +175,9 @@ int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
   if (emit != "ag")
     return compileModel(options, emit, importOptions, context, errs);
 
-  std::string errorMessage;
-  auto output = openOutputFile(options.outputPath, &errorMessage);
-  if (!output) {
-    errs << "autoglm-compile: error: cannot write '" << options.outputPath
-         << "': " << errorMessage << "\n";
+  auto output = openOutput(options, errs);
+  if (!output)
     return 1;
-  }
   // Weights are elided only for reading on a terminal: a file written with
   // -o keeps them, so it can be compiled further.
   OpPrintingFlags flags;
