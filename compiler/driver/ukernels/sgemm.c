@@ -6,9 +6,8 @@
  * compiled with the artifact's -march, so GCC's vector extensions become
  * AVX-512 (x86-64-v4, this machine) or AVX2 (x86-64-v3) FMA code.
  *
- * Blocking: K in panels of KC so a B panel stays in L2; N in blocks of NB;
- * registers hold an MR x 2*VL tile of C (8 x 32 floats with 16-wide
- * vectors: 16 accumulators of the 32 vector registers).
+ * Blocking: K in panels of KC, B packed per KC x NR panel; registers hold
+ * an MR x 2*VL tile of C.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -20,9 +19,16 @@
 #else
 #define VL 8
 #endif
-typedef float vf __attribute__((vector_size(VL * 4), aligned(4)));
+typedef float vf __attribute__((vector_size(VL * 4)));
 
+/* Rows of the register tile: 8 x 32 uses 16 of AVX-512's 32 registers;
+ * AVX2 has 16 registers, so 4 x 16 (8 accumulators) avoids spills. Both
+ * divide the 32-row workgroups evenly. */
+#if VL == 16
 #define MR 8
+#else
+#define MR 4
+#endif
 #define NR (2 * VL)
 #define KC 256
 
