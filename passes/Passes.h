@@ -8,6 +8,7 @@
 #ifndef AUTOGLM_PASSES_PASSES_H
 #define AUTOGLM_PASSES_PASSES_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::autoglm {

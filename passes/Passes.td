@@ -57,4 +57,84 @@ def AgToLinalgPass : Pass<"ag-to-linalg", "ModuleOp"> {
   ];
 }
 
+def PruneDeadSubgraphsPass : Pass<"ag-prune-dead-subgraphs", "func::FuncOp"> {
+  let summary = "Erase side-effect-free ops and constants that reach no result";
+  let description = [{
+    Erases every op whose results have no uses and that has no side effects
+    (all `ag` ops are `Pure`), in reverse order so that whole chains ending
+    in unused values go at once. Unused constants (`ag.constant` initializers
+    included) are erased too, so the artifact's weights shrink. Function
+    arguments are never removed: the user declared them, and the signature
+    stays as imported. Ops with side effects (calls, anything without a
+    memory-effect interface) and the terminator are kept, with all they use.
+
+    ```mlir
+    func.func @f(%x: tensor<4xf32>, %unused: tensor<4xf32>) -> tensor<4xf32> {
+      %w = ag.constant dense<1.0> : tensor<4xf32>  // erased
+      %d = ag.exp %w : tensor<4xf32>                // erased
+      return %x : tensor<4xf32>
+    }
+    ```
+
+    `pruned-ops` counts every op erased, constants included;
+    `pruned-constants` and `pruned-constant-bytes` count the constants among
+    them and their data (splats expanded, `i1` as one byte per element, as
+    the artifact stores them).
+  }];
+  let options = [
+    Option<"pruneConstants", "prune-constants", "bool", /*default=*/"true",
+           "Also erase unused constants (false keeps every initializer)">
+  ];
+  let statistics = [
+    Statistic<"numPrunedOps", "pruned-ops",
+              "Number of ops erased (constants included)">,
+    Statistic<"numPrunedConstants", "pruned-constants",
+              "Number of unused constants erased">,
+    Statistic<"numPrunedConstantBytes", "pruned-constant-bytes",
+              "Bytes of constant data erased">
+  ];
+  let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
+}
+
+def FoldConstantsPass : Pass<"ag-fold-constants", "func::FuncOp"> {
+  let summary = "Evaluate ag ops whose operands are all constant";
+  let description = [{
+    Replaces each `ag` op whose operands are all constants (`dense` or
+    `dense_resource`) by an `ag.constant` holding its result, in program
+    order so that chains fold completely (this is what turns exported
+    models' Shape/Gather/Concat chains into static shapes). Constants left
+    without uses by a fold are erased.
+
+    Folded families: elementwise unary and binary ops with numpy broadcasting
+    on floats and integers (unsigned types divide, compare and convert as
+    unsigned), `compare`, `select`, `cast`, `clamp`, `reshape`, `transpose`,
+    `concat`, `slice` (negative steps included), `gather`, `expand`, `pad`
+    (constant mode), `reduce` and small `matmul`s. Float results are computed
+    in double and rounded to the element type; integer results wrap to the
+    type's width. An op is left in place when its result has more than
+    `max-elements` elements (so artifacts do not bloat), when a matmul's
+    reduction dim exceeds 4096, when an operand has more than
+    64 x `max-elements` elements, or when its result is undefined (integer
+    division by zero, an out-of-range index or slice).
+
+    ```mlir
+    %a = ag.constant dense<[1, 2]> : tensor<2xi64>
+    %b = ag.constant dense<[3]> : tensor<1xi64>
+    %c = ag.concat %a, %b axis 0 : (tensor<2xi64>, tensor<1xi64>) -> tensor<3xi64>
+    // becomes
+    %c = ag.constant dense<[1, 2, 3]> : tensor<3xi64>
+    ```
+  }];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", /*default=*/"65536",
+           "Largest result, in elements, that is materialized as a constant">
+  ];
+  let statistics = [
+    Statistic<"numFolded", "folded-ops", "Number of ops folded to constants">,
+    Statistic<"numElements", "materialized-elements",
+              "Number of elements of the constants created">
+  ];
+  let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
+}
+
 #endif // AUTOGLM_PASSES_TD
