@@ -65,9 +65,15 @@ static int compileModel(const CompileOptions &options, StringRef emit,
          << diag.str() << "\n";
     return success();
   });
-  PassManager canonicalize(&context);
-  canonicalize.addPass(createCanonicalizerPass());
-  if (failed(canonicalize.run(module)))
+  // Graph cleanup before dispatch formation: fold what is constant, drop
+  // what reaches no output, canonicalize.
+  PassManager graph(&context);
+  if (options.optLevel > 0) {
+    graph.addNestedPass<func::FuncOp>(createFoldConstantsPass());
+    graph.addNestedPass<func::FuncOp>(createPruneDeadSubgraphsPass());
+  }
+  graph.addPass(createCanonicalizerPass());
+  if (failed(graph.run(module)))
     return 1;
   pretransposeMatmulWeights(module);
   FailureOr<HostProgram> program = formDispatches(module);

@@ -140,6 +140,13 @@ FailureOr<HostProgram> formDispatches(ModuleOp module,
       program.outputs.push_back(valueIds[result]);
       continue;
     }
+    // An empty output needs no kernel to write it.
+    if (cast<RankedTensorType>(result.getType()).getNumElements() == 0) {
+      unsigned id = addValue(result, HostValue::Kind::Intermediate, 0);
+      program.outputs.push_back(id);
+      written.insert(id);
+      continue;
+    }
     // A copy: ag.reshape to the same type folds away, so use a kernel of
     // its own that returns its argument through an explicit copy later
     // materialized by bufferization.
