@@ -104,6 +104,33 @@ static bool foldZeroFill(Operation *op, Value c) {
   return true;
 }
 
+/// Removes a linalg.generic right before `op` that broadcasts a contiguous
+/// f32 vector bias[N] into every row of `c` (how ag-to-linalg starts a
+/// matmul with bias); returns the bias, or null if there is none.
+static Value foldBiasBroadcast(Operation *op, Value c) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op->getPrevNode());
+  if (!generic || !generic.hasPureBufferSemantics() ||
+      generic.getNumDpsInputs() != 1 || generic.getNumDpsInits() != 1 ||
+      generic.getDpsInits()[0] != c)
+    return {};
+  Value bias = generic.getDpsInputs()[0];
+  auto biasType = dyn_cast<MemRefType>(bias.getType());
+  auto cType = cast<MemRefType>(c.getType());
+  MLIRContext *ctx = op->getContext();
+  AffineMap column = AffineMap::get(2, 0, getAffineDimExpr(1, ctx));
+  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
+  if (!biasType || biasType.getRank() != 1 || !biasType.hasStaticShape() ||
+      !biasType.getLayout().isIdentity() || !biasType.getElementType().isF32() ||
+      biasType.getDimSize(0) != cType.getDimSize(1) ||
+      generic.getIndexingMapsArray()[0] != column ||
+      !generic.getIndexingMapsArray()[1].isIdentity() ||
+      yield.getNumOperands() != 1 ||
+      yield.getOperand(0) != generic.getBody()->getArgument(0))
+    return {};
+  generic.erase();
+  return bias;
+}
+
 /// Replaces plain f32 linalg.batch_matmul ops by an scf.parallel over the
 /// batch calling the microkernel (the batch then splits over workgroups).
 static void useBatchMatmulMicrokernel(ModuleOp module) {
@@ -148,7 +175,8 @@ static void useBatchMatmulMicrokernel(ModuleOp module) {
                          ValueRange{at(aBase, m * k), at(bBase, k * n),
                                     at(cBase, m * n), i64(0), i64(m), i64(n),
                                     i64(k), i64(k), i64(n), i64(n),
-                                    i64(accumulate)});
+                                    i64(accumulate),
+                                    arith::ConstantIndexOp::create(body, loc, 0)});
     op.erase();
   }
 }
@@ -229,7 +257,8 @@ static void useConvMicrokernel(ModuleOp module) {
     func::CallOp::create(body, loc, kSgemmSymbol, TypeRange{},
                          ValueRange{filterBase, colBase, outImage, i64(0),
                                     i64(f), i64(cols), i64(rows), i64(rows),
-                                    i64(cols), i64(cols), i64(accumulate)});
+                                    i64(cols), i64(cols), i64(accumulate),
+                                    index(body, 0)});
     memref::DeallocOp::create(body, loc, col);
     op.erase();
   }
@@ -262,7 +291,7 @@ static void useMatmulMicrokernel(ModuleOp module) {
     auto decl = func::FuncOp::create(
         b, module.getLoc(), kSgemmSymbol,
         b.getFunctionType({index, index, index, i64, i64, i64, i64, i64, i64,
-                           i64, i64},
+                           i64, i64, index},
                           {}));
     decl.setPrivate();
   }
@@ -275,9 +304,11 @@ static void useMatmulMicrokernel(ModuleOp module) {
     auto cType = cast<MemRefType>(c.getType());
     int64_t m = cType.getDimSize(0), n = cType.getDimSize(1),
             k = aType.getDimSize(1);
-    // A zero fill of C right before is folded into the call (accumulate=0)
-    // so the call is the kernel's only work and splits by rows.
-    bool accumulate = !foldZeroFill(op, c);
+    // A zero fill or a bias broadcast into C right before is folded into the
+    // call (accumulate=0) so the call is the kernel's only work and splits
+    // by rows.
+    Value bias = foldBiasBroadcast(op, c);
+    bool accumulate = !bias && !foldZeroFill(op, c);
     auto pointer = [&](Value memref) -> Value {
       return memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
     };
@@ -288,7 +319,10 @@ static void useMatmulMicrokernel(ModuleOp module) {
                          ValueRange{pointer(a), pointer(bm), pointer(c),
                                     constant(0), constant(m), constant(n),
                                     constant(k), constant(k), constant(n),
-                                    constant(n), constant(accumulate)});
+                                    constant(n), constant(accumulate),
+                                    bias ? pointer(bias)
+                                         : arith::ConstantIndexOp::create(
+                                               b, loc, 0)});
     op.erase();
   }
 }

@@ -1,7 +1,8 @@
 /*===- sgemm.c - f32 GEMM microkernel linked into CPU artifacts -----------===*
  *
  * C[M,N] (+)= A[M,K] * B[K,N], row-major with leading dimensions, for
- * rows [m_begin, m_end); with accumulate == 0, C's old values are ignored. Generated kernels call it for linalg.matmul (IREE's
+ * rows [m_begin, m_end); with accumulate == 0, C's old values are ignored
+ * and, when bias_ptr is not 0, C starts from the bias row vector bias[N]. Generated kernels call it for linalg.matmul (IREE's
  * route: a small hand-tuned microkernel called from generated code). It is
  * compiled with the artifact's -march, so GCC's vector extensions become
  * AVX-512 (x86-64-v4, this machine) or AVX2 (x86-64-v3) FMA code.
@@ -49,11 +50,14 @@ static inline vf splat(float x) { return SPLAT(x); }
 
 /* One MR x NR tile over kc steps of K: full tiles only. */
 static void tile_full(int64_t kc, const float *a, int64_t lda, const float *b,
-                      int64_t ldb, float *c, int64_t ldc, int accumulate) {
+                      int64_t ldb, float *c, int64_t ldc, int accumulate,
+                      const float *bias) {
+  vf start0 = bias ? load(bias) : splat(0);
+  vf start1 = bias ? load(bias + VL) : splat(0);
   vf acc[MR][2];
   for (int i = 0; i < MR; ++i) {
-    acc[i][0] = accumulate ? load(c + i * ldc) : splat(0);
-    acc[i][1] = accumulate ? load(c + i * ldc + VL) : splat(0);
+    acc[i][0] = accumulate ? load(c + i * ldc) : start0;
+    acc[i][1] = accumulate ? load(c + i * ldc + VL) : start1;
   }
   for (int64_t k = 0; k < kc; ++k) {
     vf b0 = load(b + k * ldb), b1 = load(b + k * ldb + VL);
@@ -72,11 +76,11 @@ static void tile_full(int64_t kc, const float *a, int64_t lda, const float *b,
 /* Edges: any rows x cols tile, scalar. */
 static void tile_edge(int64_t rows, int64_t cols, int64_t kc, const float *a,
                       int64_t lda, const float *b, int64_t ldb, float *c,
-                      int64_t ldc, int accumulate) {
+                      int64_t ldc, int accumulate, const float *bias) {
   for (int64_t i = 0; i < rows; ++i) {
     if (!accumulate)
       for (int64_t j = 0; j < cols; ++j)
-        c[i * ldc + j] = 0;
+        c[i * ldc + j] = bias ? bias[j] : 0;
     for (int64_t k = 0; k < kc; ++k) {
       float ai = a[i * lda + k];
       for (int64_t j = 0; j < cols; ++j)
@@ -88,13 +92,15 @@ static void tile_edge(int64_t rows, int64_t cols, int64_t kc, const float *a,
 void agm_ukernel_sgemm(uintptr_t a_ptr, uintptr_t b_ptr, uintptr_t c_ptr,
                        int64_t m_begin, int64_t m_end, int64_t n, int64_t k,
                        int64_t lda, int64_t ldb, int64_t ldc,
-                       int64_t accumulate) {
+                       int64_t accumulate, uintptr_t bias_ptr) {
+  const float *bias = (const float *)bias_ptr;
   const float *a = (const float *)a_ptr;
   const float *b = (const float *)b_ptr;
   float *c = (float *)c_ptr;
-  if (m_end > m_begin && k == 0 && !accumulate)
+  if (k == 0 && !accumulate)
     for (int64_t i = m_begin; i < m_end; ++i)
-      memset(c + i * ldc, 0, (size_t)n * sizeof(float));
+      for (int64_t j = 0; j < n; ++j)
+        c[i * ldc + j] = bias ? bias[j] : 0;
   /* A KC x NR panel of B, packed contiguously: rows of B lie a page or more
    * apart, so unpacked every k would touch a new page (TLB misses). */
   float packed[KC * NR] __attribute__((aligned(64)));
@@ -113,9 +119,11 @@ void agm_ukernel_sgemm(uintptr_t a_ptr, uintptr_t b_ptr, uintptr_t c_ptr,
         const float *ap = a + i * lda + k0;
         float *cp = c + i * ldc + j;
         if (rows == MR && cols == NR)
-          tile_full(kc, ap, lda, packed, NR, cp, ldc, acc);
+          tile_full(kc, ap, lda, packed, NR, cp, ldc, acc,
+                    bias ? bias + j : 0);
         else
-          tile_edge(rows, cols, kc, ap, lda, bp, ldb, cp, ldc, acc);
+          tile_edge(rows, cols, kc, ap, lda, bp, ldb, cp, ldc, acc,
+                    bias ? bias + j : 0);
       }
     }
   }
