@@ -1,8 +1,8 @@
 //===- Passes.td - AutoGLM pass declarations ---------------*- tablegen -*-===//
 //
 // Every AutoGLM pass (DESIGN.md section 4): summary, description, options,
-// statistics and dependent dialects; no `let constructor` (the generated
-// create*Pass functions are used).
+// statistics and dependent dialects; passes are built with the generated
+// create*Pass functions (no hand-written constructor).
 //
 //===----------------------------------------------------------------------===//
 
