@@ -15,7 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/import/onnx/NodeContext.h"
+#include "compiler/import/onnx/HandlerUtils.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -33,10 +33,6 @@ std::string labelName(Label label) {
   if (label >= kEllipsis)
     return "'...' dim " + std::to_string(label - kEllipsis) + " from the right";
   return std::string("'") + char(label) + "'";
-}
-
-RankedTensorType typeOf(Value value) {
-  return cast<RankedTensorType>(value.getType());
 }
 
 /// One term as written: its letters and where its ellipsis sits.

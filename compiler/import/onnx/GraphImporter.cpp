@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/import/onnx/GraphImporter.h"
+#include "compiler/import/onnx/HandlerUtils.h"
 #include "compiler/import/onnx/TensorConversion.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -211,13 +212,6 @@ NodeIssue GraphImporter::issueFor(const onnx::NodeProto &node, int64_t opset,
   return NodeIssue{node.name(), node.op_type(),
                    node.domain().empty() ? "ai.onnx" : node.domain(), opset,
                    reason.str()};
-}
-
-static std::string typeName(Type type) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << type;
-  return text;
 }
 
 /// The shape of a ValueInfo's tensor type; symbolic or missing dims are

@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/import/onnx/NodeContext.h"
+#include "compiler/import/onnx/HandlerUtils.h"
 #include "compiler/import/onnx/TensorConversion.h"
 
 #include <cmath>
@@ -17,18 +17,6 @@ namespace mlir::autoglm::onnx_import {
 namespace {
 
 using FloatFn = double (*)(double);
-
-Type elementTypeOf(Value value) {
-  return cast<RankedTensorType>(value.getType()).getElementType();
-}
-
-/// Binds output 0 to `value` when it was built; propagates failure.
-LogicalResult bind(NodeContext &ctx, FailureOr<Value> value) {
-  if (failed(value))
-    return failure();
-  ctx.setOutput(0, *value);
-  return success();
-}
 
 /// Folds a unary op on a known input with `fn`; returns true if it did.
 bool foldUnary(NodeContext &ctx, FloatFn fn,
@@ -262,7 +250,8 @@ LogicalResult importWhere(NodeContext &ctx) {
 // Cast
 //===----------------------------------------------------------------------===//
 
-LogicalResult castTo(NodeContext &ctx, Type elementType) {
+/// Cast of input 0 to `elementType`, on the host when the input is known.
+LogicalResult castInputTo(NodeContext &ctx, Type elementType) {
   if (const HostTensor *x = ctx.knownInput(0)) {
     HostTensor result = HostTensor::generate(
         elementType, x->shape, [&](int64_t i) { return x->asDouble(i); });
@@ -273,8 +262,7 @@ LogicalResult castTo(NodeContext &ctx, Type elementType) {
     ctx.setOutputConstant(0, std::move(result));
     return success();
   }
-  auto type = ctx.inputType(0).clone(elementType);
-  return bind(ctx, ctx.makeTyped<CastOp>(type, ctx.input(0)));
+  return bind(ctx, castTo(ctx, ctx.input(0), elementType));
 }
 
 LogicalResult importCast(NodeContext &ctx) {
@@ -283,11 +271,11 @@ LogicalResult importCast(NodeContext &ctx) {
   if (!elementType)
     return ctx.unsupported("cast to " + dataTypeName(to) +
                            " is not supported");
-  return castTo(ctx, elementType);
+  return castInputTo(ctx, elementType);
 }
 
 LogicalResult importCastLike(NodeContext &ctx) {
-  return castTo(ctx, elementTypeOf(ctx.input(1)));
+  return castInputTo(ctx, elementTypeOf(ctx.input(1)));
 }
 
 //===----------------------------------------------------------------------===//

@@ -10,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/import/onnx/NodeContext.h"
+#include "compiler/import/onnx/HandlerUtils.h"
 #include "compiler/import/onnx/TensorConversion.h"
 
 #include "dialects/AutoGLM/IR/ShapeUtils.h"
@@ -26,27 +26,6 @@ namespace {
 //===----------------------------------------------------------------------===//
 // Helpers
 //===----------------------------------------------------------------------===//
-
-RankedTensorType typeOf(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
-
-Type elementTypeOf(Value value) { return typeOf(value).getElementType(); }
-
-/// Binds output 0 to `value` when it was built; propagates failure.
-LogicalResult bind(NodeContext &ctx, FailureOr<Value> value) {
-  if (failed(value))
-    return failure();
-  ctx.setOutput(0, *value);
-  return success();
-}
-
-std::string typeName(Type type) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  type.print(os);
-  return text;
-}
 
 /// `[1, 2, 3]`, for messages about attribute values.
 std::string listText(ArrayRef<int64_t> values) {
@@ -98,13 +77,6 @@ FailureOr<Value> reshape(NodeContext &ctx, Value x, ArrayRef<int64_t> shape) {
   if (type.getShape() == shape)
     return x;
   return ctx.makeTyped<ReshapeOp>(type.clone(shape), x);
-}
-
-/// `x` converted to `elementType` (no op when it already has it).
-FailureOr<Value> castTo(NodeContext &ctx, Value x, Type elementType) {
-  if (elementTypeOf(x) == elementType)
-    return x;
-  return ctx.makeTyped<CastOp>(typeOf(x).clone(elementType), x);
 }
 
 /// The shape that makes a per-channel vector broadcast over dim 1 of an

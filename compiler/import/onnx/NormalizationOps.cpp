@@ -10,24 +10,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/import/onnx/NodeContext.h"
+#include "compiler/import/onnx/HandlerUtils.h"
 
 #include <algorithm>
 
 namespace mlir::autoglm::onnx_import {
 namespace {
-
-RankedTensorType typeOf(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
-
-/// Binds output 0 to `value` when it was built; propagates failure.
-LogicalResult bind(NodeContext &ctx, FailureOr<Value> value) {
-  if (failed(value))
-    return failure();
-  ctx.setOutput(0, *value);
-  return success();
-}
 
 /// Fails unless input 0 holds f16, bf16, f32 or f64.
 LogicalResult checkFloat(NodeContext &ctx) {

@@ -9,46 +9,17 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/import/onnx/NodeContext.h"
+#include "compiler/import/onnx/HandlerUtils.h"
 #include "compiler/import/onnx/TensorConversion.h"
 
 namespace mlir::autoglm::onnx_import {
 namespace {
-
-Type elementTypeOf(Value value) {
-  return cast<RankedTensorType>(value.getType()).getElementType();
-}
-
-RankedTensorType typeOf(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
-
-std::string typeName(Type type) {
-  std::string text;
-  llvm::raw_string_ostream(text) << type;
-  return text;
-}
 
 std::string shapeName(ArrayRef<int64_t> shape) {
   std::string text = "[";
   for (auto [i, d] : llvm::enumerate(shape))
     text += (i ? ", " : "") + std::to_string(d);
   return text + "]";
-}
-
-/// Binds output 0 to `value` when it was built; propagates failure.
-LogicalResult bind(NodeContext &ctx, FailureOr<Value> value) {
-  if (failed(value))
-    return failure();
-  ctx.setOutput(0, *value);
-  return success();
-}
-
-/// `value` converted to `elementType` (no op when it already is).
-FailureOr<Value> castTo(NodeContext &ctx, Value value, Type elementType) {
-  if (elementTypeOf(value) == elementType)
-    return value;
-  return ctx.makeTyped<CastOp>(typeOf(value).clone(elementType), value);
 }
 
 /// `value` reshaped to `shape` (no op when it already has it).

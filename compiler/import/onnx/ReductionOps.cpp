@@ -9,30 +9,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/import/onnx/NodeContext.h"
+#include "compiler/import/onnx/HandlerUtils.h"
 
 #include <algorithm>
 
 namespace mlir::autoglm::onnx_import {
 namespace {
-
-Type elementTypeOf(Value value) {
-  return cast<RankedTensorType>(value.getType()).getElementType();
-}
-
-std::string typeName(Type type) {
-  std::string text;
-  llvm::raw_string_ostream(text) << type;
-  return text;
-}
-
-/// Binds output 0 to `value` when it was built; propagates failure.
-LogicalResult bind(NodeContext &ctx, FailureOr<Value> value) {
-  if (failed(value))
-    return failure();
-  ctx.setOutput(0, *value);
-  return success();
-}
 
 //===----------------------------------------------------------------------===//
 // Axes

@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/import/onnx/NodeContext.h"
+#include "compiler/import/onnx/HandlerUtils.h"
 #include "compiler/import/onnx/TensorConversion.h"
 
 #include <cmath>
@@ -16,14 +16,6 @@
 
 namespace mlir::autoglm::onnx_import {
 namespace {
-
-LogicalResult bind(NodeContext &ctx, FailureOr<Value> value,
-                   unsigned output = 0) {
-  if (failed(value))
-    return failure();
-  ctx.setOutput(output, *value);
-  return success();
-}
 
 Type i64Type(NodeContext &ctx) { return ctx.builder().getI64Type(); }
 
