@@ -79,17 +79,11 @@ static LogicalResult runPipeline(ModuleOp module, StringRef pipeline,
 static constexpr const char *kSgemmSymbol = "agm_ukernel_sgemm";
 #include "compiler/driver/SgemmSource.inc"
 
-/// True for an f32 memref the microkernel can address directly: static,
-/// row-major and contiguous.
-static bool isPlainF32Matrix(Value value) {
+/// True for an f32 memref of `rank` the microkernels can address directly:
+/// static, row-major and contiguous.
+static bool isPlainF32(Value value, int64_t rank) {
   auto type = dyn_cast<MemRefType>(value.getType());
-  return type && type.getRank() == 2 && type.hasStaticShape() &&
-         type.getElementType().isF32() && type.getLayout().isIdentity();
-}
-
-static bool isPlainF32Batch(Value value) {
-  auto type = dyn_cast<MemRefType>(value.getType());
-  return type && type.getRank() == 3 && type.hasStaticShape() &&
+  return type && type.getRank() == rank && type.hasStaticShape() &&
          type.getElementType().isF32() && type.getLayout().isIdentity();
 }
 
@@ -133,13 +127,13 @@ static Value foldBiasBroadcast(Operation *op, Value c) {
 
 /// Replaces plain f32 linalg.batch_matmul ops by an scf.parallel over the
 /// batch calling the microkernel (the batch then splits over workgroups).
-static void useBatchMatmulMicrokernel(ModuleOp module) {
+static int useBatchMatmulMicrokernel(ModuleOp module) {
   SmallVector<linalg::BatchMatmulOp> matmuls;
   module.walk([&](linalg::BatchMatmulOp op) {
     if (op.hasPureBufferSemantics() && !op.hasUserDefinedMaps() &&
-        isPlainF32Batch(op.getDpsInputs()[0]) &&
-        isPlainF32Batch(op.getDpsInputs()[1]) &&
-        isPlainF32Batch(op.getDpsInits()[0]))
+        isPlainF32(op.getDpsInputs()[0], 3) &&
+        isPlainF32(op.getDpsInputs()[1], 3) &&
+        isPlainF32(op.getDpsInits()[0], 3))
       matmuls.push_back(op);
   });
   for (linalg::BatchMatmulOp op : matmuls) {
@@ -179,24 +173,19 @@ static void useBatchMatmulMicrokernel(ModuleOp module) {
                                     arith::ConstantIndexOp::create(body, loc, 0)});
     op.erase();
   }
-}
-
-static bool isPlainF32Nchw(Value value) {
-  auto type = dyn_cast<MemRefType>(value.getType());
-  return type && type.getRank() == 4 && type.hasStaticShape() &&
-         type.getElementType().isF32() && type.getLayout().isIdentity();
+  return matmuls.size();
 }
 
 /// Replaces f32 linalg.conv_2d_nchw_fchw ops (input already padded) by
 /// im2col into a scratch buffer and the GEMM microkernel per image:
 /// out[n] (F x OH*OW) += filter (F x C*KH*KW) * col (C*KH*KW x OH*OW).
 /// The images split over workgroups.
-static void useConvMicrokernel(ModuleOp module) {
+static int useConvMicrokernel(ModuleOp module) {
   SmallVector<linalg::Conv2DNchwFchwOp> convs;
   module.walk([&](linalg::Conv2DNchwFchwOp op) {
-    if (op.hasPureBufferSemantics() && isPlainF32Nchw(op.getDpsInputs()[0]) &&
-        isPlainF32Nchw(op.getDpsInputs()[1]) &&
-        isPlainF32Nchw(op.getDpsInits()[0]))
+    if (op.hasPureBufferSemantics() && isPlainF32(op.getDpsInputs()[0], 4) &&
+        isPlainF32(op.getDpsInputs()[1], 4) &&
+        isPlainF32(op.getDpsInits()[0], 4))
       convs.push_back(op);
   });
   for (linalg::Conv2DNchwFchwOp op : convs) {
@@ -262,39 +251,21 @@ static void useConvMicrokernel(ModuleOp module) {
     memref::DeallocOp::create(body, loc, col);
     op.erase();
   }
+  return convs.size();
 }
 
 /// Replaces each plain f32 linalg.matmul (C += A * B on row-major memrefs)
 /// by a call to the microkernel; naive loop nests are no GEMM.
-static void useMatmulMicrokernel(ModuleOp module) {
-  useBatchMatmulMicrokernel(module);
-  useConvMicrokernel(module);
+static int useMatmulMicrokernel(ModuleOp module) {
   SmallVector<linalg::MatmulOp> matmuls;
   module.walk([&](linalg::MatmulOp op) {
     if (op.hasPureBufferSemantics() && !op.hasUserDefinedMaps() &&
-        isPlainF32Matrix(op.getDpsInputs()[0]) &&
-        isPlainF32Matrix(op.getDpsInputs()[1]) &&
-        isPlainF32Matrix(op.getDpsInits()[0]))
+        isPlainF32(op.getDpsInputs()[0], 2) &&
+        isPlainF32(op.getDpsInputs()[1], 2) &&
+        isPlainF32(op.getDpsInits()[0], 2))
       matmuls.push_back(op);
   });
-  bool called = false;
-  module.walk([&](func::CallOp call) {
-    called |= call.getCallee() == kSgemmSymbol;
-  });
-  if (matmuls.empty() && !called)
-    return;
-  MLIRContext *ctx = module.getContext();
-  OpBuilder b(ctx);
-  Type index = b.getIndexType(), i64 = b.getI64Type();
-  if (!module.lookupSymbol(kSgemmSymbol)) {
-    b.setInsertionPointToStart(module.getBody());
-    auto decl = func::FuncOp::create(
-        b, module.getLoc(), kSgemmSymbol,
-        b.getFunctionType({index, index, index, i64, i64, i64, i64, i64, i64,
-                           i64, i64, index},
-                          {}));
-    decl.setPrivate();
-  }
+  OpBuilder b(module.getContext());
   for (linalg::MatmulOp op : matmuls) {
     b.setInsertionPoint(op);
     Location loc = op.getLoc();
@@ -325,6 +296,31 @@ static void useMatmulMicrokernel(ModuleOp module) {
                                                b, loc, 0)});
     op.erase();
   }
+  return matmuls.size();
+}
+
+/// Declares the GEMM microkernel the calls above use:
+/// (A, B, C, m_begin, m_end, n, k, lda, ldb, ldc, accumulate, bias).
+static void declareSgemm(ModuleOp module) {
+  if (module.lookupSymbol(kSgemmSymbol))
+    return;
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  Type index = b.getIndexType(), i64 = b.getI64Type();
+  func::FuncOp::create(
+      b, module.getLoc(), kSgemmSymbol,
+      b.getFunctionType({index, index, index, i64, i64, i64, i64, i64, i64,
+                         i64, i64, index},
+                        {}))
+      .setPrivate();
+}
+
+/// GEMM-class linalg ops (batch matmul, conv, matmul) to microkernel calls;
+/// naive loop nests are no GEMM.
+static void useMicrokernels(ModuleOp module) {
+  int calls = useBatchMatmulMicrokernel(module) +
+              useConvMicrokernel(module) + useMatmulMicrokernel(module);
+  if (calls > 0)
+    declareSgemm(module);
 }
 
 /// Static trip count of dimension 0 of `loop`, if its bounds are constants.
@@ -467,7 +463,7 @@ LogicalResult lowerKernelsToLLVMDialect(ModuleOp module,
   if (failed(lowerKernelsToLinalg(module, target)) ||
       failed(runPipeline(module, kBufferizePipeline, target)))
     return failure();
-  useMatmulMicrokernel(module);
+  useMicrokernels(module);
   // memref.copy of strided views would call a runtime helper (memrefCopy)
   // the kernels do not link: make every copy a loop nest instead.
   SmallVector<memref::CopyOp> copies;

@@ -21,21 +21,14 @@ SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
 }
 
 int64_t wrapToIntegerType(Type type, double value) {
-  auto intType = cast<IntegerType>(type);
-  unsigned width = intType.getWidth();
-  if (width == 1)
+  if (cast<IntegerType>(type).getWidth() == 1)
     return value != 0;
   if (std::isnan(value))
     return 0;
   // Saturate to int64 first so that huge values do not overflow the cast.
   double clamped = std::fmax(std::fmin(value, 9.2233720368547748e18),
                              -9.2233720368547758e18);
-  int64_t v = int64_t(clamped);
-  if (width >= 64)
-    return v;
-  APInt bits(width, uint64_t(v), /*isSigned=*/true, /*implicitTrunc=*/true);
-  return intType.isUnsigned() ? int64_t(bits.getZExtValue())
-                              : bits.getSExtValue();
+  return wrapIntToType(type, int64_t(clamped));
 }
 
 int64_t wrapIntToType(Type type, int64_t value) {
