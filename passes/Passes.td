@@ -137,4 +137,29 @@ def FoldConstantsPass : Pass<"ag-fold-constants", "func::FuncOp"> {
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
 }
 
+def FusePass : Pass<"ag-fuse", "func::FuncOp"> {
+  let summary = "Group ops into fused dispatches (ag.fusion)";
+  let description = [{
+    Forms `ag.fusion` groups that dispatch formation outlines as one kernel
+    each: elementwise chains; a matmul (2-D weight) or conv with an
+    elementwise epilogue (bias, activation, residual add); reshapes,
+    transposes and slices of outside values that feed an elementwise op
+    (views in the kernel instead of copies). An intermediate value joins a
+    group only when the group's next op is its only user and it has that
+    op's shape, so every group keeps a single output and one loop nest.
+  }];
+  let options = [
+    Option<"formGroups", "groups", "bool", /*default=*/"true",
+           "form fusion groups (elementwise chains, matmul/conv epilogues) "
+           "into ag.fusion regions">,
+  ];
+  let statistics = [
+    Statistic<"numGroups", "fusion-groups", "Number of ag.fusion groups formed">,
+    Statistic<"numFusedOps", "fused-ops", "Number of ops moved into groups">,
+    Statistic<"numEpilogues", "epilogues",
+              "Number of matmul/conv groups with a fused epilogue">,
+  ];
+  let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
+}
+
 #endif // AUTOGLM_PASSES_TD

@@ -73,6 +73,8 @@ static int compileModel(const CompileOptions &options, StringRef emit,
     graph.addNestedPass<func::FuncOp>(createPruneDeadSubgraphsPass());
   }
   graph.addPass(createCanonicalizerPass());
+  if (options.optLevel > 1)
+    graph.addNestedPass<func::FuncOp>(createFusePass());
   if (failed(graph.run(module)))
     return 1;
   pretransposeMatmulWeights(module);

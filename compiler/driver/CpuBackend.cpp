@@ -6,6 +6,9 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -36,7 +39,7 @@ namespace mlir::autoglm {
 /// Bufferizes the kernels into destination-passing form with parallel loops.
 static const char *kBufferizePipeline =
     "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map},"
+    "function-boundary-type-conversion=identity-layout-map},canonicalize,"
     "buffer-results-to-out-params{hoist-static-allocs "
     "modify-public-functions},canonicalize,cse";
 
@@ -323,6 +326,68 @@ static void useMicrokernels(ModuleOp module) {
     declareSgemm(module);
 }
 
+/// Set on a kernel whose loop nests can all be split the same way along
+/// their first loop (see splittableRows); the value is that loop's extent.
+static constexpr const char *kSplitRowsAttr = "ag.split_rows";
+
+/// The root a tensor is a reshape of (reshapes are views of contiguous
+/// buffers after bufferization).
+static Value reshapeRoot(Value value) {
+  while (Operation *def = value.getDefiningOp()) {
+    if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
+      break;
+    value = def->getOperand(0);
+  }
+  return value;
+}
+
+/// For a kernel of several linalg ops (an ag.fusion group, attention): the
+/// common extent T of their first loops when splitting every op into the
+/// same parts [b, e) of that loop keeps each workgroup's work independent of
+/// the others'. That holds when the first loop is parallel with extent T in
+/// every op, and every tensor the kernel computes is read and written with
+/// dim 0 of extent T indexed by that loop alone: part [b, e) of any such
+/// contiguous tensor is then the same byte range whatever reshapes lie
+/// between its producer and consumers. Inputs of the kernel are only read,
+/// so any access to them is fine.
+static std::optional<int64_t> splittableRows(func::FuncOp kernel) {
+  if (kernel.isDeclaration())
+    return std::nullopt;
+  std::optional<int64_t> rows;
+  for (Operation &op : kernel.getBody().front()) {
+    if (isa<func::ReturnOp, tensor::EmptyOp, arith::ConstantOp,
+            tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op))
+      continue;
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+    if (!linalgOp || linalgOp.getNumLoops() == 0)
+      return std::nullopt;
+    SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
+    if (ShapedType::isDynamic(ranges[0]) ||
+        linalgOp.getIteratorTypesArray()[0] != utils::IteratorType::parallel ||
+        (rows && *rows != ranges[0]))
+      return std::nullopt;
+    rows = ranges[0];
+    AffineExpr d0 = getAffineDimExpr(0, op.getContext());
+    for (OpOperand &operand : op.getOpOperands()) {
+      auto type = dyn_cast<RankedTensorType>(operand.get().getType());
+      if (!type)
+        continue;
+      auto root = dyn_cast<BlockArgument>(reshapeRoot(operand.get()));
+      if (root && root.getOwner()->getParentOp() == kernel &&
+          linalgOp.isDpsInput(&operand))
+        continue;
+      AffineMap map = linalgOp.getMatchingIndexingMap(&operand);
+      if (map.getNumResults() == 0 || map.getResult(0) != d0 ||
+          type.getDimSize(0) != *rows ||
+          llvm::any_of(map.getResults().drop_front(), [&](AffineExpr e) {
+            return e.isFunctionOfDim(0);
+          }))
+        return std::nullopt;
+    }
+  }
+  return rows;
+}
+
 /// Static trip count of dimension 0 of `loop`, if its bounds are constants.
 static std::optional<int64_t> tripCount(scf::ParallelOp loop) {
   auto lb = getConstantIntValue(loop.getLowerBound()[0]);
@@ -357,6 +422,53 @@ static int64_t distributeGemmRows(func::CallOp call, Value begin, Value end) {
   return (*m + kGemmRowsPerWorkgroup - 1) / kGemmRowsPerWorkgroup;
 }
 
+/// Splits a kernel of several nests and GEMM calls that splittableRows
+/// found independent along rows [0, rows): workgroup w runs rows
+/// [w * unit, (w + 1) * unit) of every nest and call, with unit = the GEMM's
+/// row block when there is a GEMM call, else 1. None if a nest's first loop
+/// does not span exactly those rows.
+static std::optional<int64_t> distributeRows(ArrayRef<Operation *> nests,
+                                             int64_t rows, Value begin,
+                                             Value end) {
+  bool hasGemm = false;
+  for (Operation *nest : nests) {
+    if (auto call = dyn_cast<func::CallOp>(nest)) {
+      std::optional<int64_t> m = getConstantIntValue(call.getOperand(4));
+      if (call.getCallee() != kSgemmSymbol || !m || *m != rows ||
+          getConstantIntValue(call.getOperand(3)) != 0)
+        return std::nullopt;
+      hasGemm = true;
+      continue;
+    }
+    auto loop = dyn_cast<scf::ParallelOp>(nest);
+    if (!loop || getConstantIntValue(loop.getLowerBound()[0]) != 0 ||
+        getConstantIntValue(loop.getStep()[0]) != 1 ||
+        getConstantIntValue(loop.getUpperBound()[0]) != rows)
+      return std::nullopt;
+  }
+  int64_t unit = hasGemm ? kGemmRowsPerWorkgroup : 1;
+  for (Operation *nest : nests) {
+    OpBuilder b(nest);
+    Location loc = nest->getLoc();
+    Value unitValue = arith::ConstantIndexOp::create(b, loc, unit);
+    Value limit = arith::ConstantIndexOp::create(b, loc, rows);
+    auto bound = [&](Value workgroup) -> Value {
+      return arith::MinSIOp::create(
+          b, loc, limit, arith::MulIOp::create(b, loc, workgroup, unitValue));
+    };
+    Value first = bound(begin), last = bound(end);
+    if (auto loop = dyn_cast<scf::ParallelOp>(nest)) {
+      loop.getLowerBoundMutable().slice(0, 1).assign(first);
+      loop.getUpperBoundMutable().slice(0, 1).assign(last);
+      continue;
+    }
+    Type i64 = b.getI64Type();
+    nest->setOperand(3, arith::IndexCastOp::create(b, loc, i64, first));
+    nest->setOperand(4, arith::IndexCastOp::create(b, loc, i64, last));
+  }
+  return (rows + unit - 1) / unit;
+}
+
 /// Adds (wg_begin, wg_end) index arguments to `kernel`. When its body is a
 /// single parallel loop nest, iterations [wg_begin, wg_end) of the outer
 /// dimension are this call's share and the workgroup count is that
@@ -381,6 +493,12 @@ static int64_t distributeWorkgroups(func::FuncOp kernel) {
     if (auto call = dyn_cast<func::CallOp>(nests.front());
         call && call.getCallee() == kSgemmSymbol)
       return distributeGemmRows(call, begin, end);
+  auto rows = kernel->getAttrOfType<IntegerAttr>(kSplitRowsAttr);
+  kernel->removeAttr(kSplitRowsAttr);
+  if (nests.size() > 1 && rows)
+    if (std::optional<int64_t> groups =
+            distributeRows(nests, rows.getInt(), begin, end))
+      return *groups;
   auto loop = nests.size() == 1 ? dyn_cast<scf::ParallelOp>(nests.front())
                                 : scf::ParallelOp();
   std::optional<int64_t> trips = loop ? tripCount(loop) : std::nullopt;
@@ -453,15 +571,104 @@ static LogicalResult addEntryPoints(ModuleOp module,
   return success();
 }
 
+/// An elementwise generic writing a fresh tensor (tensor.empty) while reading,
+/// at the same positions, a same-typed value computed earlier in the kernel
+/// and used by it alone (a GEMM result under its epilogue) writes into that
+/// value instead: bufferization then updates the buffer in place, with no
+/// second buffer and no copy.
+struct WriteInPlaceOfInput : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getNumDpsInits() != 1 || !op.hasPureTensorSemantics() ||
+        op.getNumLoops() != op.getNumParallelLoops())
+      return failure();
+    OpOperand *init = op.getDpsInitOperand(0);
+    if (!init->get().getDefiningOp<tensor::EmptyOp>() ||
+        op.payloadUsesValueFromOperand(init))
+      return failure();
+    AffineMap outputMap = op.getMatchingIndexingMap(init);
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      Value value = input->get();
+      Operation *producer = value.getDefiningOp();
+      if (!producer || !isa<linalg::LinalgOp>(producer) ||
+          value.getType() != init->get().getType() || !value.hasOneUse() ||
+          op.getMatchingIndexingMap(input) != outputMap)
+        continue;
+      // The input moves to the output slot: its block argument becomes the
+      // output's (which the body did not use).
+      SmallVector<Value> inputs;
+      SmallVector<AffineMap> maps;
+      for (OpOperand *other : op.getDpsInputOperands())
+        if (other != input) {
+          inputs.push_back(other->get());
+          maps.push_back(op.getMatchingIndexingMap(other));
+        }
+      maps.push_back(outputMap);
+      auto fused = linalg::GenericOp::create(
+          rewriter, op.getLoc(), op.getResultTypes(), inputs, ValueRange{value},
+          maps, op.getIteratorTypesArray());
+      rewriter.inlineRegionBefore(op.getRegion(), fused.getRegion(),
+                                  fused.getRegion().begin());
+      Block &body = fused.getRegion().front();
+      BlockArgument inputArg = body.getArgument(input->getOperandNumber());
+      rewriter.replaceAllUsesWith(inputArg, body.getArguments().back());
+      body.eraseArgument(inputArg.getArgNumber());
+      rewriter.replaceOp(op, fused.getResults());
+      return success();
+    }
+    return failure();
+  }
+};
+
+/// Fuses the linalg ops of each kernel (an ag.fusion group lowers to several)
+/// into as few loop nests as possible: elementwise producers into their
+/// consumers, and reshapes between them folded by collapsing the consumer's
+/// iteration space (a [B, S, N] epilogue after a GEMM on [B*S, N] becomes a
+/// [B*S, N] nest, so it splits by the same rows as the GEMM).
+static LogicalResult fuseKernelLoops(ModuleOp module) {
+  MLIRContext *context = module.getContext();
+  RewritePatternSet patterns(context);
+  auto singleUse = [](OpOperand *operand) {
+    Operation *producer = operand->get().getDefiningOp();
+    return producer && producer->hasOneUse();
+  };
+  linalg::populateElementwiseOpsFusionPatterns(patterns, singleUse);
+  linalg::populateFoldReshapeOpsByCollapsingPatterns(
+      patterns, [](OpOperand *) { return true; });
+  linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
+  patterns.add<WriteInPlaceOfInput>(context);
+  tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, context);
+  tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, context);
+  tensor::EmptyOp::getCanonicalizationPatterns(patterns, context);
+  FrozenRewritePatternSet frozen(std::move(patterns));
+  for (auto kernel : module.getOps<func::FuncOp>())
+    if (!kernel.isDeclaration() &&
+        failed(applyPatternsGreedily(kernel, frozen)))
+      return kernel.emitError("internal error: loop fusion did not converge");
+  return success();
+}
+
 LogicalResult lowerKernelsToLinalg(ModuleOp module, const CpuTarget &target) {
-  return runPipeline(module, kToLinalgPipeline, target);
+  if (failed(runPipeline(module, kToLinalgPipeline, target)))
+    return failure();
+  if (target.optLevel > 1 && failed(fuseKernelLoops(module)))
+    return failure();
+  return success();
 }
 
 LogicalResult lowerKernelsToLLVMDialect(ModuleOp module,
                                         const CpuTarget &target,
                                         std::vector<KernelInfo> &kernels) {
-  if (failed(lowerKernelsToLinalg(module, target)) ||
-      failed(runPipeline(module, kBufferizePipeline, target)))
+  if (failed(lowerKernelsToLinalg(module, target)))
+    return failure();
+  for (auto kernel : module.getOps<func::FuncOp>())
+    if (std::optional<int64_t> rows = splittableRows(kernel))
+      kernel->setAttr(kSplitRowsAttr,
+                      IntegerAttr::get(IndexType::get(module.getContext()),
+                                       *rows));
+  if (failed(runPipeline(module, kBufferizePipeline, target)))
     return failure();
   useMicrokernels(module);
   // memref.copy of strided views would call a runtime helper (memrefCopy)

@@ -19,6 +19,23 @@ static bool isInlinable(ConstantOp constant, int64_t limit) {
           value.getNumElements() <= limit);
 }
 
+/// A kernel name for an ag.fusion group: its distinct compute ops (views
+/// left out), e.g. "matmul_add_gelu".
+static std::string describeGroup(ArrayRef<Operation *> ops) {
+  SmallVector<StringRef> names;
+  for (Operation *op : ops) {
+    if (isa<ReshapeOp, TransposeOp, SliceOp>(op))
+      continue;
+    StringRef name = op->getName().stripDialect();
+    if (!llvm::is_contained(names, name))
+      names.push_back(name);
+  }
+  std::string text;
+  for (StringRef name : ArrayRef(names).take_front(4))
+    text += (text.empty() ? "" : "_") + name.str();
+  return text.empty() ? "fusion" : text;
+}
+
 FailureOr<HostProgram> formDispatches(ModuleOp module,
                                       int64_t inlineConstantLimit) {
   auto main = module.lookupSymbol<func::FuncOp>("main");
@@ -45,8 +62,11 @@ FailureOr<HostProgram> formDispatches(ModuleOp module,
   OpBuilder builder(module.getContext());
   builder.setInsertionPoint(main);
   unsigned counter = 0;
-  // Outlines `ops` (in order) into one kernel reading `operands`.
+  // Outlines `ops` (in order) into one kernel returning `yields`, the values
+  // the rest of the program knows as `results` (the same values unless the
+  // ops come from an ag.fusion group).
   auto outline = [&](ArrayRef<Operation *> ops, StringRef what,
+                     ArrayRef<Value> yields,
                      ArrayRef<Value> results) -> LogicalResult {
     SetVector<Value> operands;
     for (Operation *op : ops)
@@ -80,7 +100,7 @@ FailureOr<HostProgram> formDispatches(ModuleOp module,
       inner.clone(*op, mapping);
     }
     SmallVector<Value> yielded;
-    for (Value v : results)
+    for (Value v : yields)
       yielded.push_back(mapping.lookupOrDefault(v));
     func::ReturnOp::create(inner, ops.front()->getLoc(), yielded);
 
@@ -107,6 +127,17 @@ FailureOr<HostProgram> formDispatches(ModuleOp module,
   for (Operation &op : body.without_terminator()) {
     if (isa<ConstantOp>(op))
       continue;
+    if (auto fusion = dyn_cast<FusionOp>(op)) {
+      SmallVector<Operation *> members;
+      for (Operation &member : fusion.getBody().front().without_terminator())
+        members.push_back(&member);
+      auto yield = cast<YieldOp>(fusion.getBody().front().getTerminator());
+      if (failed(outline(members, describeGroup(members),
+                         llvm::to_vector(yield.getValues()),
+                         SmallVector<Value>(fusion.getResults()))))
+        return failure();
+      continue;
+    }
     if (op.getNumRegions() != 0 || !op.getDialect() ||
         !isa<AutoGLMDialect>(op.getDialect()))
       return op.emitError("cannot form a dispatch from '")
@@ -120,7 +151,7 @@ FailureOr<HostProgram> formDispatches(ModuleOp module,
         addValue(v, HostValue::Kind::Intermediate, 0);
       continue;
     }
-    if (failed(outline({&op}, op.getName().stripDialect(), results)))
+    if (failed(outline({&op}, op.getName().stripDialect(), results, results)))
       return failure();
   }
 
@@ -153,7 +184,7 @@ FailureOr<HostProgram> formDispatches(ModuleOp module,
     OpBuilder at(returnOp);
     auto copy = ReshapeOp::create(at, returnOp.getLoc(), result.getType(),
                                   result);
-    if (failed(outline({copy}, "copy", {copy.getResult()})))
+    if (failed(outline({copy}, "copy", {copy.getResult()}, {copy.getResult()})))
       return failure();
     program.outputs.push_back(valueIds[copy.getResult()]);
     written.insert(valueIds[copy.getResult()]);

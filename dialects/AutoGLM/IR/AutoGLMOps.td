@@ -40,6 +40,48 @@ def AG_ConstantOp : AutoGLM_Op<"constant", [ConstantLike, Pure,
 }
 
 //===----------------------------------------------------------------------===//
+// Fusion groups
+//===----------------------------------------------------------------------===//
+
+def AG_FusionOp : AutoGLM_Op<"fusion", [RecursiveMemoryEffects,
+    RecursivelySpeculatable, SingleBlockImplicitTerminator<"YieldOp">]> {
+  let summary = "ops that compile into one dispatch (one kernel)";
+  let description = [{
+    A group of `ag` ops formed by `ag-fuse` (elementwise chains, a matmul or
+    conv with its epilogue) that dispatch formation outlines as one kernel,
+    so intermediate values stay in registers or cache instead of round trips
+    through memory. The body reads values defined above it (no block
+    arguments) and yields the group's results.
+
+    ```mlir
+    %y = ag.fusion -> tensor<16x3072xf32> {
+      %0 = ag.matmul %x, %w bias %b
+          : (tensor<16x768xf32>, tensor<768x3072xf32>, tensor<3072xf32>)
+          -> tensor<16x3072xf32>
+      %1 = ag.gelu %0 : tensor<16x3072xf32>
+      ag.yield %1 : tensor<16x3072xf32>
+    }
+    ```
+  }];
+  let results = (outs Variadic<AG_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "(`->` type($results)^)? $body attr-dict";
+  let hasVerifier = 1;
+}
+
+def AG_YieldOp : AutoGLM_Op<"yield", [Pure, Terminator,
+    HasParent<"FusionOp">]> {
+  let summary = "the results of an `ag.fusion` group";
+  let description = [{
+    Terminates the body of `ag.fusion`; its operands become the group's
+    results.
+  }];
+  let arguments = (ins Variadic<AG_Tensor>:$values);
+  let builders = [OpBuilder<(ins), [{ /* nothing to yield */ }]>];
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+}
+
+//===----------------------------------------------------------------------===//
 // Elementwise unary
 //===----------------------------------------------------------------------===//
 
