@@ -104,11 +104,10 @@ const Pass *originalPass(const Pass *pass) {
   return pass;
 }
 
-/// MLIR's pass adaptors (one per `op(...)` nesting) are private classes;
-/// their name is the only public mark.
+/// MLIR's pass adaptor (one per `op(...)` nesting) is a private class; its
+/// name (llvm::getTypeName) is the only public mark.
 bool isAdaptor(const Pass *pass) {
-  return pass->getName().starts_with("Pipeline Collection") ||
-         pass->getName() == "OpToOpPassAdaptor";
+  return pass->getName().ends_with("OpToOpPassAdaptor");
 }
 } // namespace
 

@@ -113,7 +113,7 @@ static int compileModel(const CompileOptions &options, StringRef emit,
       statistics.print(errs, *parsePassDisplayMode(
                                  options.passStatisticsDisplay));
   });
-  PassManager graph(&context);
+  PassManager graph(&context, ModuleOp::getOperationName());
   if (failed(buildGraphPassManager(options, graph, errs)))
     return 1;
   if (options.passStatistics)
@@ -198,7 +198,7 @@ int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
     DialectRegistry registry;
     registry.insert<AutoGLMDialect, func::FuncDialect>();
     MLIRContext context(registry);
-    PassManager pm(&context);
+    PassManager pm(&context, ModuleOp::getOperationName());
     if (failed(buildGraphPassManager(options, pm, errs)))
       return 1;
     pm.printAsTextualPipeline(llvm::outs());
