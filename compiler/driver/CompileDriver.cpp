@@ -6,7 +6,10 @@
 #include "compiler/driver/HostPlan.h"
 #include "compiler/driver/WeightLayout.h"
 #include "compiler/import/onnx/OnnxImporter.h"
+#include "passes/PassPlugins.h"
+#include "passes/PassStatistics.h"
 #include "passes/Passes.h"
+#include "passes/Pipelines.h"
 
 #include "dialects/AutoGLM/IR/AutoGLMDialect.h"
 
@@ -19,6 +22,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -35,17 +39,53 @@ openOutput(const CompileOptions &options, llvm::raw_ostream &errs) {
   return output;
 }
 
+/// Registers every pass and pipeline a --pass-pipeline may name, once.
+static void registerPassesOnce() {
+  static bool registered = [] {
+    registerAllPasses();
+    registerAutoGLMPasses();
+    registerAutoGLMPipelines();
+    return true;
+  }();
+  (void)registered;
+}
+
+/// The graph passes before dispatch formation: --pass-pipeline when given,
+/// else the -O level's pipeline (passes/Pipelines.h).
+static LogicalResult buildGraphPassManager(const CompileOptions &options,
+                                           PassManager &pm,
+                                           llvm::raw_ostream &errs) {
+  if (options.passPipeline.empty()) {
+    GraphPipelineOptions pipelineOptions;
+    pipelineOptions.optLevel = options.optLevel;
+    return buildGraphPipeline(pm, pipelineOptions, [&](const Twine &message) {
+      errs << "autoglm-compile: error: " << message << "\n";
+    });
+  }
+  std::string parseErrors;
+  llvm::raw_string_ostream parseStream(parseErrors);
+  FailureOr<OpPassManager> parsed =
+      parsePassPipeline(options.passPipeline, parseStream);
+  if (failed(parsed)) {
+    errs << "autoglm-compile: error: bad --pass-pipeline '"
+         << options.passPipeline << "': " << StringRef(parseErrors).trim()
+         << "\n";
+    return failure();
+  }
+  if (parsed->getOpAnchorName() != ModuleOp::getOperationName()) {
+    errs << "autoglm-compile: error: --pass-pipeline must be anchored on "
+            "the module, as builtin.module(...), not '"
+         << parsed->getOpAnchorName() << "'\n";
+    return failure();
+  }
+  static_cast<OpPassManager &>(pm) = std::move(*parsed);
+  return success();
+}
+
 /// Import, dispatch formation, code generation and (for agm) the artifact.
 static int compileModel(const CompileOptions &options, StringRef emit,
                         const onnx_import::ImportOptions &importOptions,
                         MLIRContext &context, llvm::raw_ostream &errs) {
-  static bool passesRegistered = [] {
-    registerAllPasses();
-    registerAutoGLMPasses();
-    return true;
-  }();
-  (void)passesRegistered;
-
   onnx_import::ImportResult result =
       onnx_import::importOnnxFile(options.inputPath, importOptions, context);
   if (!result.fatalError.empty()) {
@@ -65,18 +105,36 @@ static int compileModel(const CompileOptions &options, StringRef emit,
          << diag.str() << "\n";
     return success();
   });
-  // Graph cleanup before dispatch formation: fold what is constant, drop
-  // what reaches no output, canonicalize.
-  PassManager graph(&context);
-  if (options.optLevel > 0) {
-    graph.addNestedPass<func::FuncOp>(createFoldConstantsPass());
-    graph.addNestedPass<func::FuncOp>(createPruneDeadSubgraphsPass());
-  }
-  graph.addPass(createCanonicalizerPass());
-  if (options.optLevel > 1)
-    graph.addNestedPass<func::FuncOp>(createFusePass());
+  // One statistics report for the graph and the lowering pipelines, printed
+  // however the compilation ends.
+  PassStatisticsCollector statistics;
+  llvm::scope_exit printStatistics([&] {
+    if (options.passStatistics)
+      statistics.print(errs, *parsePassDisplayMode(
+                                 options.passStatisticsDisplay));
+  });
+  PassManager graph(&context, ModuleOp::getOperationName());
+  if (failed(buildGraphPassManager(options, graph, errs)))
+    return 1;
+  if (options.passStatistics)
+    statistics.attach(graph);
   if (failed(graph.run(module)))
     return 1;
+  auto printModule = [&]() {
+    auto output = openOutput(options, errs);
+    if (!output)
+      return 1;
+    OpPrintingFlags flags;
+    if (options.outputPath == "-")
+      flags.elideLargeElementsAttrs(16).elideLargeResourceString(64);
+    if (options.printDebugInfo)
+      flags.enableDebugInfo().useLocalScope();
+    module.print(output->os(), flags);
+    output->keep();
+    return 0;
+  };
+  if (emit == "ag-opt")
+    return printModule();
   pretransposeMatmulWeights(module);
   FailureOr<HostProgram> program = formDispatches(module);
   if (failed(program))
@@ -87,17 +145,8 @@ static int compileModel(const CompileOptions &options, StringRef emit,
   target.optLevel = options.optLevel;
   target.printIRAfterAll = options.printIRAfterAll;
   target.timing = options.timing;
-  auto printModule = [&]() {
-    auto output = openOutput(options, errs);
-    if (!output)
-      return 1;
-    OpPrintingFlags flags;
-    if (options.outputPath == "-")
-      flags.elideLargeElementsAttrs(16).elideLargeResourceString(64);
-    module.print(output->os(), flags);
-    output->keep();
-    return 0;
-  };
+  if (options.passStatistics)
+    target.instrument = [&](PassManager &pm) { statistics.attach(pm); };
   if (emit == "linalg") {
     if (failed(lowerKernelsToLinalg(module, target)))
       return 1;
@@ -134,6 +183,32 @@ static int compileModel(const CompileOptions &options, StringRef emit,
 }
 
 int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
+  registerPassesOnce();
+  for (const std::string &plugin : options.passPlugins)
+    if (failed(loadPassPlugin(plugin, "autoglm-compile", errs)))
+      return 1;
+  if (!parsePassDisplayMode(options.passStatisticsDisplay)) {
+    errs << "autoglm-compile: error: --mlir-pass-statistics-display must be "
+            "list or pipeline, got '"
+         << options.passStatisticsDisplay << "'\n";
+    return 2;
+  }
+  if (options.printPipeline) {
+    // The pipeline the options select, as text to copy into --pass-pipeline.
+    DialectRegistry registry;
+    registry.insert<AutoGLMDialect, func::FuncDialect>();
+    MLIRContext context(registry);
+    PassManager pm(&context, ModuleOp::getOperationName());
+    if (failed(buildGraphPassManager(options, pm, errs)))
+      return 1;
+    pm.printAsTextualPipeline(llvm::outs());
+    llvm::outs() << "\n";
+    return 0;
+  }
+  if (options.inputPath.empty()) {
+    errs << "autoglm-compile: error: no model given\n";
+    return 2;
+  }
   onnx_import::ImportOptions importOptions;
   importOptions.runChecker = options.runOnnxChecker;
   for (const std::string &spec : options.inputShapes) {
@@ -153,10 +228,10 @@ int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
   std::string emit = options.emit;
   if (emit.empty())
     emit = StringRef(options.outputPath).ends_with(".agm") ? "agm" : "ag";
-  if (emit != "ag" && emit != "linalg" && emit != "llvm" && emit != "asm" &&
-      emit != "agm") {
+  if (emit != "ag" && emit != "ag-opt" && emit != "linalg" && emit != "llvm" &&
+      emit != "asm" && emit != "agm") {
     errs << "autoglm-compile: error: --emit=" << emit
-         << " is not one of ag, linalg, llvm, asm, agm\n";
+         << " is not one of ag, ag-opt, linalg, llvm, asm, agm\n";
     return 2;
   }
   if (options.target != "cpu") {

@@ -14,9 +14,10 @@ struct CompileOptions {
   std::string inputPath;
   /// Where to write the result; "-" is standard output.
   std::string outputPath = "-";
-  /// What to produce: ag (the imported module), linalg (kernels after
-  /// lowering), llvm (kernels in the LLVM dialect), agm (the artifact);
-  /// empty: agm when the output ends in .agm, else ag.
+  /// What to produce: ag (the imported module), ag-opt (the module after
+  /// the graph pipeline), linalg (kernels after lowering), llvm (kernels in
+  /// the LLVM dialect), agm (the artifact); empty: agm when the output ends
+  /// in .agm, else ag.
   std::string emit;
   /// Code generation target (cpu; cuda later).
   std::string target = "cpu";
@@ -43,6 +44,16 @@ struct CompileOptions {
   bool splitInputFile = false;
   /// Print each op's location (its ONNX node name).
   bool printDebugInfo = false;
+  /// Pass plug-ins to load (--load-pass-plugin).
+  std::vector<std::string> passPlugins;
+  /// A textual pipeline (`builtin.module(...)`) replacing the -O graph
+  /// pipeline (--pass-pipeline).
+  std::string passPipeline;
+  /// Print the graph pipeline's textual form and stop (--print-pipeline).
+  bool printPipeline = false;
+  /// Print what each pass did (--mlir-pass-statistics[-display]).
+  bool passStatistics = false;
+  std::string passStatisticsDisplay = "pipeline";
 };
 
 /// Runs one compilation; diagnostics go to `errs`. Returns the process exit

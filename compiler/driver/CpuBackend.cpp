@@ -70,6 +70,8 @@ static LogicalResult runPipeline(ModuleOp module, StringRef pipeline,
   }
   if (target.timing)
     pm.enableTiming();
+  if (target.instrument)
+    target.instrument(pm);
   std::string errors;
   llvm::raw_string_ostream os(errors);
   if (failed(parsePassPipeline(pipeline, pm, os)))

@@ -12,8 +12,10 @@
 #define AUTOGLM_COMPILER_DRIVER_CPUBACKEND_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,8 @@ struct CpuTarget {
   /// MLIR debugging for the lowering pipelines.
   bool printIRAfterAll = false;
   bool timing = false;
+  /// Called on each lowering pass manager before it runs (statistics).
+  std::function<void(PassManager &)> instrument;
   /// Stop after code generation and return the assembly text (--emit=asm).
   bool emitAssembly = false;
 };

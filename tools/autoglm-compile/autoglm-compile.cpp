@@ -17,18 +17,19 @@ int main(int argc, char **argv) {
                "  autoglm-compile model.onnx --check\n"};
   app.add_option("model", options.inputPath,
                  "model to compile: .onnx (protobuf, with external data "
-                 "beside it) or .onnxtxt (ONNX text syntax)")
-      ->required();
+                 "beside it) or .onnxtxt (ONNX text syntax); needed unless "
+                 "--print-pipeline");
   app.add_option("-o,--output", options.outputPath,
                  "output file ('-' for standard output)")
       ->capture_default_str();
   app.add_option("--emit", options.emit,
                  "what to produce: ag (the imported module in the ag "
-                 "dialect), linalg (kernels lowered to linalg on tensors), "
+                 "dialect, before any pass), ag-opt (the ag module after the "
+                 "graph pipeline, before dispatch formation), linalg (kernels lowered to linalg on tensors), "
                  "llvm (kernels in the LLVM dialect), asm (the kernels' x86-64 "
                  "assembly), agm (the deployable artifact); default: agm when "
                  "-o ends in .agm, else ag")
-      ->check(CLI::IsMember({"ag", "linalg", "llvm", "asm", "agm"}));
+      ->check(CLI::IsMember({"ag", "ag-opt", "linalg", "llvm", "asm", "agm"}));
   app.add_option("--target", options.target,
                  "code generation target (cpu)")
       ->capture_default_str()
@@ -39,7 +40,10 @@ int main(int argc, char **argv) {
                  "LLVM CPU name; the artifact refuses to run on a CPU that "
                  "lacks the features it needs")
       ->capture_default_str();
-  app.add_option("-O", options.optLevel, "optimization level 0..3")
+  app.add_option("-O", options.optLevel,
+                 "optimization level 0..3: graph passes (0: none; 1: fold "
+                 "constants, prune dead subgraphs, canonicalize, CSE; 2 and "
+                 "3: all but quantization) and LLVM's level")
       ->capture_default_str()
       ->check(CLI::Range(0, 3));
   app.add_flag("-v,--verbose", options.verbose,
@@ -70,6 +74,24 @@ int main(int argc, char **argv) {
                "'# -----' lines and import each (for tests)");
   app.add_flag("--mlir-print-debuginfo", options.printDebugInfo,
                "print each op's location: the ONNX node it came from");
+  app.add_option("--load-pass-plugin", options.passPlugins,
+                 "load passes from a plug-in shared library (repeatable); "
+                 "name them in --pass-pipeline (docs/writing-a-pass.md)");
+  app.add_option("--pass-pipeline", options.passPipeline,
+                 "run this textual pipeline, builtin.module(...), instead of "
+                 "the -O level's graph passes (see --print-pipeline)");
+  app.add_flag("--print-pipeline", options.printPipeline,
+               "print the graph pipeline -O (or --pass-pipeline) selects, as "
+               "text for --pass-pipeline, and exit");
+  app.add_flag("--mlir-pass-statistics", options.passStatistics,
+               "print what each pass did (pruned, folded, fused, quantized, "
+               "lowered) after compiling (stderr)");
+  app.add_option("--mlir-pass-statistics-display",
+                 options.passStatisticsDisplay,
+                 "statistics layout: pipeline (nested like the passes) or "
+                 "list (merged by pass name)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"list", "pipeline"}));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
