@@ -72,6 +72,13 @@ static int compileModel(const CompileOptions &options, StringRef emit,
     graph.addNestedPass<func::FuncOp>(createFoldConstantsPass());
     graph.addNestedPass<func::FuncOp>(createPruneDeadSubgraphsPass());
   }
+  // Pattern recognition only until the fusion-groups stage lands (the -O2
+  // pipeline builder will own this).
+  if (options.optLevel > 1) {
+    FusePassOptions fuse;
+    fuse.groups = false;
+    graph.addNestedPass<func::FuncOp>(createFusePass(fuse));
+  }
   graph.addPass(createCanonicalizerPass());
   if (failed(graph.run(module)))
     return 1;
