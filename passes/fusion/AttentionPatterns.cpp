@@ -1,6 +1,7 @@
 //===- AttentionPatterns.cpp - scaled dot-product attention recognition ---===//
 //
 //   s = MatMul(q * a, Transpose(k, [0,1,3,2]) * b) * c  [+ mask]
+// (or any Transpose whose last two output dims are k's swapped),
 //   y = MatMul(Softmax(s, axis=-1), v)           -> ag.attention scale a*b*c
 // which covers eager attention (q @ k^T * scale, or / sqrt(d)) and torch's
 // export of F.scaled_dot_product_attention (sqrt(scale) on q and on k^T).
@@ -145,20 +146,31 @@ struct AttentionPattern : OpRewritePattern<MatmulOp> {
       local.insert(matmul);
       Value query = splitScalarFactor(matmul.getLhs(), lhsFactor, local);
       Value keyT = splitScalarFactor(matmul.getRhs(), rhsFactor, local);
+      // k^T is transpose_rhs of k, or a transpose of some X. Exporters merge
+      // the head split and k^T into one Transpose ([0, 2, 3, 1] of
+      // B x S x H x D); k is then X under the permutation with its last two
+      // entries swapped (no op when that is the identity, else one new
+      // ag.transpose).
       Value key = keyT;
+      SmallVector<int64_t> keyPermutation;
+      SmallVector<int64_t> keyShape(shapeOf(keyT));
       if (!matmul.getTransposeRhs()) {
         auto transpose = keyT.getDefiningOp<TransposeOp>();
-        if (!transpose ||
-            transpose.getPermutation() != ArrayRef<int64_t>{0, 1, 3, 2})
+        if (!transpose || keyShape.size() != 4)
           return failure();
         local.insert(transpose);
         key = transpose.getInput();
+        keyPermutation = llvm::to_vector(transpose.getPermutation());
+        std::swap(keyPermutation[2], keyPermutation[3]);
+        std::swap(keyShape[2], keyShape[3]);
+        if (keyPermutation == SmallVector<int64_t>{0, 1, 2, 3})
+          keyPermutation.clear();
       }
       Value value = root.getRhs();
       double scale = outer * lhsFactor * rhsFactor;
       if (!(scale > 0))
         return failure();
-      ArrayRef<int64_t> q = shapeOf(query), k = shapeOf(key),
+      ArrayRef<int64_t> q = shapeOf(query), k = keyShape,
                         v = shapeOf(value), s = shapeOf(scores);
       if (q.size() != 4 || k.size() != 4 || v.size() != 4 ||
           q.take_front(2) != k.take_front(2) ||
@@ -169,13 +181,15 @@ struct AttentionPattern : OpRewritePattern<MatmulOp> {
         return failure();
       Type element = cast<RankedTensorType>(query.getType()).getElementType();
       if (!isa<FloatType>(element) ||
-          cast<RankedTensorType>(key.getType()).getElementType() != element ||
+          cast<RankedTensorType>(keyT.getType()).getElementType() != element ||
           cast<RankedTensorType>(value.getType()).getElementType() != element)
         return failure();
       // Grouped-query attention: K and V repeated the same number of times.
       int64_t keyRepeats = 0, valueRepeats = 0;
       MatchedOps repeatOps;
-      Value keyKV = unrepeatKV(key, keyRepeats, repeatOps);
+      Value keyKV = keyPermutation.empty()
+                        ? unrepeatKV(key, keyRepeats, repeatOps)
+                        : Value();
       Value valueKV = unrepeatKV(value, valueRepeats, repeatOps);
       if (keyKV && valueKV && keyRepeats == valueRepeats) {
         key = keyKV;
@@ -201,8 +215,12 @@ struct AttentionPattern : OpRewritePattern<MatmulOp> {
       }
       if (!usesStayInside(local, root))
         return failure();
+      Location loc = fusedLocation(local);
+      if (!keyPermutation.empty())
+        key = TransposeOp::create(rewriter, loc, key,
+                                  rewriter.getDenseI64ArrayAttr(keyPermutation));
       auto attention = AttentionOp::create(
-          rewriter, fusedLocation(local), root.getType(), query, key, value,
+          rewriter, loc, root.getType(), query, key, value,
           mask, /*kv_len=*/Value(), causal ? rewriter.getUnitAttr() : nullptr,
           rewriter.getF64FloatAttr(shortestDecimal(scale, element)));
       rewriter.replaceOp(root, attention.getResult());

@@ -291,6 +291,27 @@ func.func @attention_gqa(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v:
 
 // -----
 
+// The head split and k^T merged into one Transpose [0, 2, 3, 1] of
+// B x S x H x D (torch's export of k.transpose(1, 2).transpose(-2, -1)):
+// k is that tensor under [0, 2, 1, 3].
+// CHECK-LABEL: func.func @attention_merged_transpose
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x4x16x8xf32>, %[[KS:.*]]: tensor<1x16x4x8xf32>, %[[V:.*]]: tensor<1x4x16x8xf32>)
+// CHECK: %[[K:.*]] = ag.transpose %[[KS]] [0, 2, 1, 3] : tensor<1x16x4x8xf32> -> tensor<1x4x16x8xf32>
+// CHECK: %[[Y:.*]] = ag.attention %[[Q]], %[[K]], %[[V]] scale 0.3535533{{[0-9]*}}
+// CHECK-NOT: ag.softmax
+// CHECK: return %[[Y]]
+func.func @attention_merged_transpose(%q: tensor<1x4x16x8xf32>, %ks: tensor<1x16x4x8xf32>, %v: tensor<1x4x16x8xf32>) -> tensor<1x4x16x8xf32> {
+  %c = ag.constant dense<2.82842708> : tensor<f32>
+  %kt = ag.transpose %ks [0, 2, 3, 1] : tensor<1x16x4x8xf32> -> tensor<1x4x8x16xf32>
+  %s = ag.matmul %q, %kt : (tensor<1x4x16x8xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x16x16xf32>
+  %t = ag.div %s, %c : tensor<1x4x16x16xf32>, tensor<f32>
+  %p = ag.softmax %t axis 3 : tensor<1x4x16x16xf32>
+  %y = ag.matmul %p, %v : (tensor<1x4x16x16xf32>, tensor<1x4x16x8xf32>) -> tensor<1x4x16x8xf32>
+  return %y : tensor<1x4x16x8xf32>
+}
+
+// -----
+
 // Must not fire: the centered value is also returned.
 // CHECK-LABEL: func.func @no_layer_norm_extra_consumer
 // CHECK-NOT: ag.layer_norm
