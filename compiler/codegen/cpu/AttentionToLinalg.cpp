@@ -11,7 +11,8 @@
 //                                                     copying K or V)
 //   kT B x Hkv x D x Skv -> (B*Hkv) x D x Skv         one transpose
 //   s  = q kT, logits = s * scale + mask (causal: -inf above the diagonal)
-//   e  = exp(logits - rowmax), l = rowsum(e)
+//   e  = exp(logits - rowmax), l = rowsum(e)     (no mask: exp((s - rowmax)
+//                                                 * scale), one pass less)
 //   o  = (e v) / l                                    normalized after the
 //                                                     second GEMM (Sq x Dv
 //                                                     divisions, not Sq x Skv)
@@ -66,6 +67,47 @@ AffineMap getMaskMap(ArrayRef<int64_t> maskShape, int64_t groups,
   return AffineMap::get(5, 0, exprs, context);
 }
 
+/// scores * scale + mask (-inf where a boolean mask is false), -inf above
+/// the causal diagonal (key j visible to query i when j <= i + offset), in
+/// the (b, kv_head, group, query, key) space of `scores`.
+Value buildLogits(OpBuilder &builder, Location loc, Value scores, Value mask,
+                  bool causal, double scale, int64_t groups, int64_t offset) {
+  auto type = cast<RankedTensorType>(scores.getType());
+  Type element = type.getElementType();
+  SmallVector<Value> inputs = {scores};
+  SmallVector<AffineMap> maps = {builder.getMultiDimIdentityMap(5)};
+  if (mask) {
+    inputs.push_back(mask);
+    maps.push_back(getMaskMap(cast<RankedTensorType>(mask.getType()).getShape(),
+                              groups, builder.getContext()));
+  }
+  maps.push_back(builder.getMultiDimIdentityMap(5));
+  bool booleanMask = mask && elementTypeOf(mask).isInteger(1);
+  auto logits = linalg::GenericOp::create(
+      builder, loc, TypeRange{type}, inputs,
+      ValueRange{createEmpty(builder, loc, type)}, maps, getIterators(5),
+      [&](OpBuilder &b, Location nl, ValueRange args) {
+        Value minusInf = createScalar(b, nl, element, -INFINITY);
+        Value logit = arith::MulFOp::create(
+            b, nl, args[0], createScalar(b, nl, element, scale));
+        if (mask && booleanMask)
+          logit = arith::SelectOp::create(b, nl, args[1], logit, minusInf);
+        else if (mask)
+          logit = arith::AddFOp::create(b, nl, logit, args[1]);
+        if (causal) {
+          Value i = linalg::IndexOp::create(b, nl, 3);
+          Value j = linalg::IndexOp::create(b, nl, 4);
+          Value last = arith::AddIOp::create(
+              b, nl, i, arith::ConstantIndexOp::create(b, nl, offset));
+          Value visible =
+              arith::CmpIOp::create(b, nl, arith::CmpIPredicate::sle, j, last);
+          logit = arith::SelectOp::create(b, nl, visible, logit, minusInf);
+        }
+        linalg::YieldOp::create(b, nl, logit);
+      });
+  return logits.getResult(0);
+}
+
 struct AttentionLowering : OpConversionPattern<AttentionOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -76,7 +118,6 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
       return rewriter.notifyMatchFailure(op, "the KV-cache form (kv_len) is "
                                              "not supported yet");
     Location loc = op.getLoc();
-    MLIRContext *context = rewriter.getContext();
     Value query = adaptor.getQuery(), key = adaptor.getKey(),
           value = adaptor.getValue(), mask = adaptor.getMask();
     ArrayRef<int64_t> q = cast<RankedTensorType>(query.getType()).getShape();
@@ -118,53 +159,33 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     // Logits in the (b, kv_head, group, query, key) space.
     auto logitsType = tensorOf({batch, kvHeads, groups, queries, keys});
     Value scores5 = createReshape(rewriter, loc, scores, logitsType);
-    SmallVector<Value> inputs = {scores5};
-    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(5)};
-    if (mask) {
-      inputs.push_back(mask);
-      maps.push_back(getMaskMap(
-          cast<RankedTensorType>(mask.getType()).getShape(), groups, context));
-    }
-    maps.push_back(rewriter.getMultiDimIdentityMap(5));
+    // Without a mask the scale moves into the exponential (it is positive,
+    // so max(s * scale) = max(s) * scale): one pass over the scores less.
     bool causal = op.getCausal();
-    bool booleanMask = mask && elementTypeOf(mask).isInteger(1);
-    auto logits = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{logitsType}, inputs,
-        ValueRange{createEmpty(rewriter, loc, logitsType)}, maps,
-        getIterators(5), [&](OpBuilder &b, Location nl, ValueRange args) {
-          Value minusInf = createScalar(b, nl, element, -INFINITY);
-          Value logit = arith::MulFOp::create(
-              b, nl, args[0], createScalar(b, nl, element, scale));
-          if (mask && booleanMask)
-            logit = arith::SelectOp::create(b, nl, args[1], logit, minusInf);
-          else if (mask)
-            logit = arith::AddFOp::create(b, nl, logit, args[1]);
-          if (causal) {
-            // Query i sits at position i + (Skv - Sq) and sees keys up to it.
-            Value i = linalg::IndexOp::create(b, nl, 3);
-            Value j = linalg::IndexOp::create(b, nl, 4);
-            Value last = arith::AddIOp::create(
-                b, nl, i, arith::ConstantIndexOp::create(b, nl, keys - queries));
-            Value visible = arith::CmpIOp::create(
-                b, nl, arith::CmpIPredicate::sle, j, last);
-            logit = arith::SelectOp::create(b, nl, visible, logit, minusInf);
-          }
-          linalg::YieldOp::create(b, nl, logit);
-        });
+    Value logits = scores5;
+    double expScale = scale;
+    if (mask || causal) {
+      expScale = 1.0;
+      logits = buildLogits(rewriter, loc, scores5, mask, causal, scale,
+                           groups, keys - queries);
+    }
 
     // Row max, exponentials, row sums.
     auto rowType = tensorOf({batch, kvHeads, groups, queries, 1});
     Value max = buildReduction(
-        rewriter, loc, logits.getResult(0), {4},
+        rewriter, loc, logits, {4},
         getIdentityAttr(Combiner::max, element, false),
         [](OpBuilder &b, Location nl, ValueRange args) {
           return combine(b, nl, Combiner::max, args[0], args[1], false);
         });
     Value exps = buildElementwise(
         rewriter, loc, logitsType,
-        {logits.getResult(0), createReshape(rewriter, loc, max, rowType)},
-        [](OpBuilder &b, Location nl, ValueRange args) {
+        {logits, createReshape(rewriter, loc, max, rowType)},
+        [&](OpBuilder &b, Location nl, ValueRange args) {
           Value shifted = arith::SubFOp::create(b, nl, args[0], args[1]);
+          if (expScale != 1.0)
+            shifted = arith::MulFOp::create(
+                b, nl, shifted, createScalar(b, nl, element, expScale));
           return math::ExpOp::create(b, nl, shifted).getResult();
         });
     Value sum = buildReduction(
