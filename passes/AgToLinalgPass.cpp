@@ -89,8 +89,8 @@ void AgToLinalgPass::runOnOperation() {
                          math::MathDialect, scf::SCFDialect,
                          tensor::TensorDialect>();
   target.addIllegalDialect<AutoGLMDialect>();
-  target.addLegalOp<RopeOp, AttentionOp, KVCacheWriteOp, QuantizeOp,
-                    DequantizeOp, DequantMatmulOp>();
+  target.addLegalOp<RopeOp, KVCacheWriteOp, QuantizeOp, DequantizeOp,
+                    DequantMatmulOp>();
   target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
     return converter.isSignatureLegal(op.getFunctionType()) &&
            converter.isLegal(&op.getBody());

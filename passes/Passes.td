@@ -15,7 +15,8 @@ def AgToLinalgPass : Pass<"ag-to-linalg", "ModuleOp"> {
   let summary = "Lower ag ops to linalg, tensor, arith and math on tensors";
   let description = [{
     The first stage of CPU code generation. Every `ag` op except the LLM ops
-    (`rope`, `attention`, `kv_cache_write`) and the quantization ops
+    `rope` and `kv_cache_write` (and `attention`'s KV-cache form, reported
+    as not supported yet) and the quantization ops
     (`quantize`, `dequantize`, `dequant_matmul`), which a later stage lowers,
     becomes upstream ops on tensors:
 
@@ -26,6 +27,8 @@ def AgToLinalgPass : Pass<"ag-to-linalg", "ModuleOp"> {
     - `conv`, `pool`: `tensor.pad` then `linalg.conv_*` / `linalg.pooling_*`
       for the NCHW layouts that exist upstream, `linalg.generic` otherwise;
     - reductions, softmax and norms: `linalg.generic` reductions;
+    - `attention`: two `linalg.batch_matmul` (query heads grouped per KV
+      head, keys transposed once) around a softmax in `linalg.generic` ops;
     - data movement: `tensor.collapse_shape` / `expand_shape`,
       `linalg.transpose`, `tensor.insert_slice` / `extract_slice` /
       `tensor.pad`, gathers as `linalg.generic` with `tensor.extract`,
@@ -138,26 +141,70 @@ def FoldConstantsPass : Pass<"ag-fold-constants", "func::FuncOp"> {
 }
 
 def FusePass : Pass<"ag-fuse", "func::FuncOp"> {
-  let summary = "Group ops into fused dispatches (ag.fusion)";
+  let summary = "Recognize decomposed exporter patterns as fused ag ops, "
+                "then form fusion groups";
   let description = [{
-    Forms `ag.fusion` groups that dispatch formation outlines as one kernel
-    each: elementwise chains; a matmul (2-D weight) or conv with an
-    elementwise epilogue (bias, activation, residual add); reshapes,
-    transposes and slices of outside values that feed an elementwise op
-    (views in the kernel instead of copies). An intermediate value joins a
-    group only when the group's next op is its only user and it has that
-    op's shape, so every group keeps a single output and one loop nest.
+    Stage 1 (`patterns`): rewrites the decomposed forms that exporters emit
+    into the fused `ag` ops (patterns in `passes/fusion/`):
+
+    - LayerNorm: `(x - mean(x)) / sqrt(mean((x - mean(x))^2) + eps)`, times a
+      scale and plus a bias when present -> `ag.layer_norm`;
+    - RMSNorm (HF Llama, GLM): `w * [cast](x * rsqrt(mean(x^2) + eps))` ->
+      `ag.rms_norm` (with the casts, the norm runs in the wider type);
+    - GELU, erf and tanh forms, any association of the products ->
+      `ag.gelu`; SiLU `x * sigmoid(x)` -> `ag.silu`;
+    - softmax `exp(x - max) / sum(exp(x - max))` on one axis -> `ag.softmax`;
+    - attention `softmax(q k^T * scale [+ mask]) v` (eager, and torch's
+      export of `scaled_dot_product_attention`), with HF `repeat_kv`
+      repetition read as grouped-query attention and constant causal masks
+      as `causal` -> `ag.attention`.
+
+    A pattern fires only when each intermediate value is used inside the
+    match, its constants (epsilon, 0.5, sqrt(2), ...) are constants with the
+    expected values, the reductions run over axes the fused op can express
+    (trailing dims for norms, the last dim for attention) and the shapes do
+    not broadcast beyond the input.
+
+    ```mlir
+    %s = ag.reduce max %x axes [1] keep_dims : tensor<4x8xf32> -> tensor<4x1xf32>
+    %d = ag.sub %x, %s : tensor<4x8xf32>, tensor<4x1xf32>
+    %e = ag.exp %d : tensor<4x8xf32>
+    %n = ag.reduce sum %e axes [1] keep_dims : tensor<4x8xf32> -> tensor<4x1xf32>
+    %y = ag.div %e, %n : tensor<4x8xf32>, tensor<4x1xf32>
+    // becomes
+    %y = ag.softmax %x axis 1 : tensor<4x8xf32>
+    ```
+
+    Stage 2 (`groups`): forms `ag.fusion` groups that dispatch formation
+    outlines as one kernel each: elementwise chains; a matmul (2-D weight)
+    or conv with an elementwise epilogue (bias, activation, residual add);
+    reshapes, transposes and slices of outside values that feed an
+    elementwise op (views in the kernel instead of copies). An intermediate
+    value joins a group only when the group's next op is its only user and
+    it has that op's shape, so every group keeps a single output and one
+    loop nest (or one GEMM and one nest).
   }];
   let options = [
-    Option<"formGroups", "groups", "bool", /*default=*/"true",
-           "form fusion groups (elementwise chains, matmul/conv epilogues) "
-           "into ag.fusion regions">,
+    Option<"patterns", "patterns", "bool", /*default=*/"true",
+           "Recognize decomposed patterns (norms, GELU, SiLU, softmax, "
+           "attention) as fused ag ops">,
+    Option<"groups", "groups", "bool", /*default=*/"true",
+           "Form fusion groups (elementwise chains, matmul/conv epilogues) "
+           "into ag.fusion regions">
   ];
   let statistics = [
-    Statistic<"numGroups", "fusion-groups", "Number of ag.fusion groups formed">,
-    Statistic<"numFusedOps", "fused-ops", "Number of ops moved into groups">,
-    Statistic<"numEpilogues", "epilogues",
-              "Number of matmul/conv groups with a fused epilogue">,
+    Statistic<"numLayerNorms", "layer-norms",
+              "Number of decomposed LayerNorms fused into ag.layer_norm">,
+    Statistic<"numRmsNorms", "rms-norms",
+              "Number of decomposed RMSNorms fused into ag.rms_norm">,
+    Statistic<"numGelus", "gelus",
+              "Number of decomposed GELUs fused into ag.gelu">,
+    Statistic<"numSilus", "silus",
+              "Number of x * sigmoid(x) fused into ag.silu">,
+    Statistic<"numSoftmaxes", "softmaxes",
+              "Number of decomposed softmaxes fused into ag.softmax">,
+    Statistic<"numAttentions", "attentions",
+              "Number of attention subgraphs fused into ag.attention">
   ];
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
 }

@@ -14,11 +14,12 @@ void mlir::autoglm::populateAgToLinalgPatterns(TypeConverter &converter,
   populateReductionToLinalgPatterns(converter, patterns);
   populateDataMovementToLinalgPatterns(converter, patterns);
   populateGatherScatterToLinalgPatterns(converter, patterns);
+  populateAttentionToLinalgPatterns(converter, patterns);
 }
 
 bool mlir::autoglm::isLoweredAfterLinalg(Operation *op) {
-  return isa<RopeOp, AttentionOp, KVCacheWriteOp, QuantizeOp, DequantizeOp,
-             DequantMatmulOp>(op);
+  return isa<RopeOp, KVCacheWriteOp, QuantizeOp, DequantizeOp, DequantMatmulOp>(
+      op);
 }
 
 std::optional<std::string> mlir::autoglm::getUnsupportedReason(Operation *op) {
@@ -28,5 +29,9 @@ std::optional<std::string> mlir::autoglm::getUnsupportedReason(Operation *op) {
     if (reduce.getKind() == ReduceKind::log_sum_exp &&
         !isa<FloatType>(elementTypeOf(reduce.getInput())))
       return std::string("log_sum_exp is lowered for floats only");
+  if (auto attention = dyn_cast<AttentionOp>(op))
+    if (attention.getKvLen())
+      return std::string("the KV-cache form (kv_len operand) is not "
+                         "supported yet");
   return std::nullopt;
 }

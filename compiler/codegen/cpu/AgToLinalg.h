@@ -41,16 +41,22 @@ void populateDataMovementToLinalgPatterns(TypeConverter &converter,
 void populateGatherScatterToLinalgPatterns(TypeConverter &converter,
                                            RewritePatternSet &patterns);
 
+/// attention (without the KV-cache operand): two batch matmuls around a
+/// softmax, query heads grouped per KV head.
+void populateAttentionToLinalgPatterns(TypeConverter &converter,
+                                       RewritePatternSet &patterns);
+
 /// Every family above.
 void populateAgToLinalgPatterns(TypeConverter &converter,
                                 RewritePatternSet &patterns);
 
-/// True for the ag ops a later stage lowers (rope, attention,
-/// kv_cache_write, quantize, dequantize, dequant_matmul).
+/// True for the ag ops a later stage lowers (rope, kv_cache_write,
+/// quantize, dequantize, dequant_matmul).
 bool isLoweredAfterLinalg(Operation *op);
 
 /// Why an ag op that ag-to-linalg handles cannot be lowered as it stands
-/// (dynamic shapes, integer log_sum_exp), or nullopt when it can.
+/// (dynamic shapes, integer log_sum_exp, attention's KV-cache form), or
+/// nullopt when it can.
 std::optional<std::string> getUnsupportedReason(Operation *op);
 
 } // namespace mlir::autoglm

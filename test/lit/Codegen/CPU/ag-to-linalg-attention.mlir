@@ -1,0 +1,50 @@
+// RUN: autoglm-opt %s --split-input-file --ag-to-linalg | FileCheck %s
+
+// ag.attention lowers to two linalg.batch_matmul on row-major operands (what
+// the GEMM microkernel rewrite picks up) around a softmax in linalg.generic
+// ops. Grouped-query heads are rows of one GEMM per KV head: q reshapes to
+// (B*Hkv) x (G*Sq) x D and v to (B*Hkv) x Skv x Dv, with no copy per query
+// head; only k is transposed.
+
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
+// CHECK-DAG: #[[$MASK:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, 0, d3, d4)>
+// CHECK-LABEL: func.func @gqa_mask_causal
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x8x16x64xf32>, %[[K:.*]]: tensor<2x2x32x64xf32>, %[[V:.*]]: tensor<2x2x32x48xf32>, %[[M:.*]]: tensor<2x1x16x32xf32>)
+// CHECK: %[[Q5:.*]] = tensor.expand_shape %[[Q]] {{\[}}[0], [1, 2], [3], [4]] output_shape [2, 2, 4, 16, 64]
+// CHECK: %[[Q3:.*]] = tensor.collapse_shape %[[Q5]] {{\[}}[0, 1], [2, 3], [4]] : tensor<2x2x4x16x64xf32> into tensor<4x64x64xf32>
+// CHECK: %[[KT:.*]] = linalg.transpose ins(%[[K]] : tensor<2x2x32x64xf32>) outs(%{{.*}} : tensor<2x2x64x32xf32>) permutation = [0, 1, 3, 2]
+// CHECK: %[[KT3:.*]] = tensor.collapse_shape %[[KT]] {{.*}} into tensor<4x64x32xf32>
+// CHECK: %[[S:.*]] = linalg.batch_matmul ins(%[[Q3]], %[[KT3]] : tensor<4x64x64xf32>, tensor<4x64x32xf32>)
+// CHECK: %[[S5:.*]] = tensor.expand_shape %[[S]]
+// CHECK: %[[L:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$MASK]], #[[$ID]]]{{.*}} ins(%[[S5]], %[[M]] :
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: linalg.index 3
+// CHECK: linalg.index 4
+// CHECK: arith.cmpi sle
+// CHECK: arith.select
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: %[[V3:.*]] = tensor.collapse_shape %[[V]] {{\[}}[0, 1], [2], [3]] : tensor<2x2x32x48xf32> into tensor<4x32x48xf32>
+// CHECK: %[[O:.*]] = linalg.batch_matmul ins(%{{.*}}, %[[V3]] : tensor<4x64x32xf32>, tensor<4x32x48xf32>)
+// CHECK: arith.divf
+// CHECK: %[[R:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2], [3], [4]] : tensor<2x2x4x16x48xf32> into tensor<2x8x16x48xf32>
+// CHECK: return %[[R]]
+// CHECK-NOT: ag.attention
+func.func @gqa_mask_causal(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x2x32x48xf32>, %m: tensor<2x1x16x32xf32>) -> tensor<2x8x16x48xf32> {
+  %o = ag.attention %q, %k, %v mask %m causal : (tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32>, tensor<2x2x32x48xf32>, tensor<2x1x16x32xf32>) -> tensor<2x8x16x48xf32>
+  return %o : tensor<2x8x16x48xf32>
+}
+
+// -----
+
+// A per-query-head mask reads head kv_head * G + group.
+// CHECK-DAG: #[[$HEADS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d1 * 2 + d2, d3, d4)>
+// CHECK-LABEL: func.func @per_head_mask
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[$HEADS]], #{{.*}}]
+// CHECK-NOT: linalg.index
+// CHECK: return
+func.func @per_head_mask(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>, %m: tensor<4x8x8xf32>) -> tensor<1x4x8x16xf32> {
+  %o = ag.attention %q, %k, %v mask %m scale 0.25 : (tensor<1x4x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<4x8x8xf32>) -> tensor<1x4x8x16xf32>
+  return %o : tensor<1x4x8x16xf32>
+}
