@@ -204,7 +204,11 @@ def FusePass : Pass<"ag-fuse", "func::FuncOp"> {
     Statistic<"numSoftmaxes", "softmaxes",
               "Number of decomposed softmaxes fused into ag.softmax">,
     Statistic<"numAttentions", "attentions",
-              "Number of attention subgraphs fused into ag.attention">
+              "Number of attention subgraphs fused into ag.attention">,
+    Statistic<"numGroups", "fusion-groups", "Number of ag.fusion groups formed">,
+    Statistic<"numFusedOps", "fused-ops", "Number of ops moved into groups">,
+    Statistic<"numEpilogues", "epilogues",
+              "Number of matmul/conv groups with a fused epilogue">
   ];
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
 }

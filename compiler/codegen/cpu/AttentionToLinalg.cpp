@@ -38,11 +38,13 @@ using namespace mlir::autoglm;
 
 namespace {
 
-/// The map from the (b, kv_head, group, query, key) logits space to an
-/// additive or boolean `mask` broadcasting to B x Hq x Sq x Skv (aligned on
-/// the right; size-1 dims read 0); query head = kv_head * groups + group.
-AffineMap getMaskMap(ArrayRef<int64_t> maskShape, int64_t groups,
-                     MLIRContext *context) {
+/// The map from the (b * Hkv + kv_head, group, query, key) logits space to
+/// an additive or boolean `mask` broadcasting to B x Hq x Sq x Skv (aligned
+/// on the right; size-1 dims read 0); query head = kv_head * groups + group.
+/// The logits space starts with the GEMM batch so that every op of the
+/// kernel splits over it (one workgroup per KV head).
+AffineMap getMaskMap(ArrayRef<int64_t> maskShape, int64_t kvHeads,
+                     int64_t groups, MLIRContext *context) {
   int64_t rank = maskShape.size();
   SmallVector<AffineExpr> exprs;
   for (int64_t d = 0; d < rank; ++d) {
@@ -53,39 +55,40 @@ AffineMap getMaskMap(ArrayRef<int64_t> maskShape, int64_t groups,
     }
     switch (scoreDim) {
     case 0:
-      exprs.push_back(getAffineDimExpr(0, context));
+      exprs.push_back(getAffineDimExpr(0, context).floorDiv(kvHeads));
       break;
     case 1:
-      exprs.push_back(getAffineDimExpr(1, context) * groups +
-                      getAffineDimExpr(2, context));
+      exprs.push_back((getAffineDimExpr(0, context) % kvHeads) * groups +
+                      getAffineDimExpr(1, context));
       break;
     default:
-      exprs.push_back(getAffineDimExpr(scoreDim + 1, context));
+      exprs.push_back(getAffineDimExpr(scoreDim, context));
       break;
     }
   }
-  return AffineMap::get(5, 0, exprs, context);
+  return AffineMap::get(4, 0, exprs, context);
 }
 
 /// scores * scale + mask (-inf where a boolean mask is false), -inf above
 /// the causal diagonal (key j visible to query i when j <= i + offset), in
-/// the (b, kv_head, group, query, key) space of `scores`.
+/// the (b * Hkv + kv_head, group, query, key) space of `scores`.
 Value buildLogits(OpBuilder &builder, Location loc, Value scores, Value mask,
-                  bool causal, double scale, int64_t groups, int64_t offset) {
+                  bool causal, double scale, int64_t kvHeads, int64_t groups,
+                  int64_t offset) {
   auto type = cast<RankedTensorType>(scores.getType());
   Type element = type.getElementType();
   SmallVector<Value> inputs = {scores};
-  SmallVector<AffineMap> maps = {builder.getMultiDimIdentityMap(5)};
+  SmallVector<AffineMap> maps = {builder.getMultiDimIdentityMap(4)};
   if (mask) {
     inputs.push_back(mask);
     maps.push_back(getMaskMap(cast<RankedTensorType>(mask.getType()).getShape(),
-                              groups, builder.getContext()));
+                              kvHeads, groups, builder.getContext()));
   }
-  maps.push_back(builder.getMultiDimIdentityMap(5));
+  maps.push_back(builder.getMultiDimIdentityMap(4));
   bool booleanMask = mask && elementTypeOf(mask).isInteger(1);
   auto logits = linalg::GenericOp::create(
       builder, loc, TypeRange{type}, inputs,
-      ValueRange{createEmpty(builder, loc, type)}, maps, getIterators(5),
+      ValueRange{createEmpty(builder, loc, type)}, maps, getIterators(4),
       [&](OpBuilder &b, Location nl, ValueRange args) {
         Value minusInf = createScalar(b, nl, element, -INFINITY);
         Value logit = arith::MulFOp::create(
@@ -95,8 +98,8 @@ Value buildLogits(OpBuilder &builder, Location loc, Value scores, Value mask,
         else if (mask)
           logit = arith::AddFOp::create(b, nl, logit, args[1]);
         if (causal) {
-          Value i = linalg::IndexOp::create(b, nl, 3);
-          Value j = linalg::IndexOp::create(b, nl, 4);
+          Value i = linalg::IndexOp::create(b, nl, 2);
+          Value j = linalg::IndexOp::create(b, nl, 3);
           Value last = arith::AddIOp::create(
               b, nl, i, arith::ConstantIndexOp::create(b, nl, offset));
           Value visible =
@@ -140,15 +143,13 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
         createReshape(rewriter, loc, query,
                       tensorOf({batch, kvHeads, groups, queries, depth})),
         tensorOf({gemms, groups * queries, depth}));
-    Value keyT =
-        linalg::TransposeOp::create(
-            rewriter, loc, key,
-            createEmpty(rewriter, loc,
-                        tensorOf({batch, kvHeads, depth, keys})),
-            ArrayRef<int64_t>{0, 1, 3, 2})
-            ->getResult(0);
     Value keyT3 =
-        createReshape(rewriter, loc, keyT, tensorOf({gemms, depth, keys}));
+        linalg::TransposeOp::create(
+            rewriter, loc,
+            createReshape(rewriter, loc, key, tensorOf({gemms, keys, depth})),
+            createEmpty(rewriter, loc, tensorOf({gemms, depth, keys})),
+            ArrayRef<int64_t>{0, 2, 1})
+            ->getResult(0);
     auto scoresType = tensorOf({gemms, groups * queries, keys});
     Value scores =
         linalg::BatchMatmulOp::create(
@@ -156,8 +157,8 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
             ValueRange{createFilled(rewriter, loc, scoresType, zero)})
             .getResult(0);
 
-    // Logits in the (b, kv_head, group, query, key) space.
-    auto logitsType = tensorOf({batch, kvHeads, groups, queries, keys});
+    // Logits in the (b * Hkv + kv_head, group, query, key) space.
+    auto logitsType = tensorOf({gemms, groups, queries, keys});
     Value scores5 = createReshape(rewriter, loc, scores, logitsType);
     // Without a mask the scale moves into the exponential (it is positive,
     // so max(s * scale) = max(s) * scale): one pass over the scores less.
@@ -167,13 +168,13 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     if (mask || causal) {
       expScale = 1.0;
       logits = buildLogits(rewriter, loc, scores5, mask, causal, scale,
-                           groups, keys - queries);
+                           kvHeads, groups, keys - queries);
     }
 
     // Row max, exponentials, row sums.
-    auto rowType = tensorOf({batch, kvHeads, groups, queries, 1});
+    auto rowType = tensorOf({gemms, groups, queries, 1});
     Value max = buildReduction(
-        rewriter, loc, logits, {4},
+        rewriter, loc, logits, {3},
         getIdentityAttr(Combiner::max, element, false),
         [](OpBuilder &b, Location nl, ValueRange args) {
           return combine(b, nl, Combiner::max, args[0], args[1], false);
@@ -189,7 +190,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
           return math::ExpOp::create(b, nl, shifted).getResult();
         });
     Value sum = buildReduction(
-        rewriter, loc, exps, {4}, zero,
+        rewriter, loc, exps, {3}, zero,
         [](OpBuilder &b, Location nl, ValueRange args) {
           return arith::AddFOp::create(b, nl, args[0], args[1]).getResult();
         });
@@ -205,7 +206,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                                      tensorOf({gemms, keys, valueDepth}))},
             ValueRange{createFilled(rewriter, loc, outType, zero)})
             .getResult(0);
-    auto out5Type = tensorOf({batch, kvHeads, groups, queries, valueDepth});
+    auto out5Type = tensorOf({gemms, groups, queries, valueDepth});
     Value normalized = buildElementwise(
         rewriter, loc, out5Type,
         {createReshape(rewriter, loc, weighted, out5Type),
