@@ -20,7 +20,7 @@ config.substitutions.append(("%autoglm_src", config.autoglm_src_root))
 
 llvm_config.use_default_substitutions()
 tool_dirs = [os.path.join(config.autoglm_obj_root, "bin"), config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["autoglm-opt", "autoglm-compile"], tool_dirs)
+llvm_config.add_tool_substitutions(["autoglm-opt", "autoglm-compile", "autoglm-run"], tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 # Numeric tests of generated code (test/lit/Codegen/CPU/run-*.mlir): lower
