@@ -1119,3 +1119,25 @@ func.func @resize_scales_positive(%x: tensor<1x3x8x8xf32>) {
   %0 = ag.resize linear %x {scales = array<f64: 1.0, 1.0, 0.0, 2.0>} : tensor<1x3x8x8xf32> -> tensor<1x3x16x16xf32>
   return
 }
+
+// -----
+
+func.func @fusion_yield_types(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{yields 'tensor<4xi32>' but the group's results are 'tensor<4xf32>'}}
+  %0 = ag.fusion -> tensor<4xf32> {
+    %1 = ag.cast %x : tensor<4xf32> to tensor<4xi32>
+    ag.yield %1 : tensor<4xi32>
+  }
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @fusion_foreign_op(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = ag.fusion -> tensor<4xf32> {
+    // expected-error @+1 {{cannot be part of an ag.fusion group (only ag ops compile into a dispatch)}}
+    %1 = arith.addf %x, %x : tensor<4xf32>
+    ag.yield %1 : tensor<4xf32>
+  }
+  return %0 : tensor<4xf32>
+}

@@ -388,3 +388,21 @@ func.func @gather_scatter(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>,
   %10 = ag.scatter_nd %d, %ni, %nu reduction min : tensor<4x5xf32>, tensor<2x1xi64>, tensor<2x5xf32>
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @fusion
+// CHECK: %[[G:.*]] = ag.fusion -> tensor<4x8xf32> {
+// CHECK-NEXT: %[[M:.*]] = ag.matmul
+// CHECK-NEXT: %[[R:.*]] = ag.relu %[[M]]
+// CHECK-NEXT: ag.yield %[[R]] : tensor<4x8xf32>
+// CHECK-NEXT: }
+// CHECK-NEXT: return %[[G]]
+func.func @fusion(%x: tensor<4x16xf32>, %w: tensor<16x8xf32>) -> tensor<4x8xf32> {
+  %0 = ag.fusion -> tensor<4x8xf32> {
+    %1 = ag.matmul %x, %w : (tensor<4x16xf32>, tensor<16x8xf32>) -> tensor<4x8xf32>
+    %2 = ag.relu %1 : tensor<4x8xf32>
+    ag.yield %2 : tensor<4x8xf32>
+  }
+  return %0 : tensor<4x8xf32>
+}
