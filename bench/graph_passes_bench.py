@@ -148,13 +148,20 @@ def main():
                     lines = [l for l in out.splitlines() if l.strip()]
                     rejected[f"{name} {variant}"] = lines[0] if lines else f"rc {rc}"
                     continue
+                try:
+                    err = run_outputs(runner, artifact, input_flags, outputs, work)
+                except subprocess.CalledProcessError as e:
+                    lines = [l for l in (e.stdout + e.stderr).splitlines()
+                             if l.strip()]
+                    rejected[f"{name} {variant}"] = "run failed: " + (
+                        lines[-1] if lines else f"rc {e.returncode}")
+                    continue
                 artifacts[variant] = artifact
                 row[variant] = dict(
                     compile_s=seconds, rss=rss,
                     dispatches=sum(l.startswith("dispatch ")
                                    for l in out.splitlines()),
-                    size=os.path.getsize(artifact) / 1e6,
-                    err=run_outputs(runner, artifact, input_flags, outputs, work))
+                    size=os.path.getsize(artifact) / 1e6, err=err)
             static_rows.append(row)
             for t in threads:
                 lat = {"name": name, "threads": t,
@@ -193,7 +200,7 @@ def main():
               f"{ratio('O0'):>7} {ratio('O2'):>7} {ratio('int8'):>8} "
               f"{ratio('int4'):>8} {speedup:>6}")
     if rejected:
-        print("\nn/a: the compiler rejected these")
+        print("\nn/a: the compiler rejected these (or their run failed)")
         for key, line in rejected.items():
             print(f"  {key}: {line}")
     return 0
