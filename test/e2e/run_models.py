@@ -14,12 +14,22 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-# model, compile flags, input name, output name, rtol, atol.
+# model, compile flags, {input name: .npy}, {output name: .npy}, rtol, atol;
+# the .npy files sit beside the model.
 MODELS = [
-    ("models/mlp/mlp.onnx", [], "image", "probs", 1e-4, 1e-6),
-    ("models/cnn/cnn.onnx", [], "image", "logits", 1e-4, 1e-5),
+    ("models/mlp/mlp.onnx", [], {"image": "input.npy"},
+     {"probs": "output.npy"}, 1e-4, 1e-6),
+    ("models/cnn/cnn.onnx", [], {"image": "input.npy"},
+     {"logits": "output.npy"}, 1e-4, 1e-5),
     ("models/transformer/transformer.onnx", ["--input-shape", "input=1x16x64"],
-     "input", "output", 1e-4, 1e-5),
+     {"input": "input.npy"}, {"output": "output.npy"}, 1e-4, 1e-5),
+    # int64 input_ids and attention_mask (the second row padded); erf GELU,
+    # LayerNorm and masked attention fused at -O2.
+    ("models/bert/bert.onnx", ["--input-shape", "input_ids=2x32",
+                               "--input-shape", "attention_mask=2x32"],
+     {"input_ids": "input_ids.npy", "attention_mask": "attention_mask.npy"},
+     {"last_hidden_state": "output.npy", "pooler_output": "pooler_output.npy"},
+     1e-4, 1e-5),
 ]
 
 
@@ -31,15 +41,17 @@ def main():
     args = parser.parse_args()
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="agm-models-") as work:
-        for model, flags, input_name, output_name, rtol, atol in MODELS:
+        for model, flags, inputs, outputs, rtol, atol in MODELS:
             folder = os.path.join(ROOT, os.path.dirname(model))
             artifact = os.path.join(work, os.path.basename(model) + ".agm")
             compile_cmd = [args.compiler, os.path.join(ROOT, model), "-o",
                            artifact, *flags, *args.extra_compile_flag]
-            run_cmd = [args.runner, artifact,
-                       f"--input={input_name}={folder}/input.npy",
-                       f"--compare={output_name}={folder}/output.npy",
-                       "--rtol", str(rtol), "--atol", str(atol)]
+            run_cmd = [args.runner, artifact, "--rtol", str(rtol),
+                       "--atol", str(atol)]
+            run_cmd += [f"--input={name}={folder}/{npy}"
+                        for name, npy in inputs.items()]
+            run_cmd += [f"--compare={name}={folder}/{npy}"
+                        for name, npy in outputs.items()]
             for cmd in (compile_cmd, run_cmd):
                 result = subprocess.run(cmd, capture_output=True, text=True)
                 if result.returncode != 0:
@@ -50,7 +62,7 @@ def main():
             else:
                 summary = [l for l in result.stdout.splitlines()
                            if l.startswith("compare")]
-                print(f"PASS: {model}: {summary[0] if summary else ''}")
+                print(f"PASS: {model}: {'; '.join(summary)}")
                 passed += 1
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
