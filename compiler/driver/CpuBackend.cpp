@@ -660,6 +660,30 @@ LogicalResult lowerKernelsToLinalg(ModuleOp module, const CpuTarget &target) {
   return success();
 }
 
+/// `value` (a static, contiguous memref) viewed as [rows, elements / rows];
+/// null when it is not such a memref or the rows do not divide it.
+static Value viewAsRows(OpBuilder &b, Value value, int64_t rows) {
+  auto type = dyn_cast<MemRefType>(value.getType());
+  if (!type || !type.hasStaticShape() || !type.getLayout().isIdentity() ||
+      rows <= 0 || type.getNumElements() % rows != 0 || type.getRank() == 0)
+    return {};
+  if (type.getRank() == 2 && type.getDimSize(0) == rows)
+    return value;
+  Location loc = value.getLoc();
+  ReassociationIndices all = llvm::to_vector(
+      llvm::seq<int64_t>(0, type.getRank()));
+  Value flat = type.getRank() == 1
+                   ? value
+                   : memref::CollapseShapeOp::create(
+                         b, loc, value, ArrayRef<ReassociationIndices>{all})
+                         .getResult();
+  auto rowsType = MemRefType::get({rows, type.getNumElements() / rows},
+                                  type.getElementType());
+  return memref::ExpandShapeOp::create(b, loc, rowsType, flat,
+                                       ArrayRef<ReassociationIndices>{{0, 1}})
+      .getResult();
+}
+
 LogicalResult lowerKernelsToLLVMDialect(ModuleOp module,
                                         const CpuTarget &target,
                                         std::vector<KernelInfo> &kernels) {
@@ -679,8 +703,19 @@ LogicalResult lowerKernelsToLLVMDialect(ModuleOp module,
   module.walk([&](memref::CopyOp copy) { copies.push_back(copy); });
   for (memref::CopyOp copy : copies) {
     OpBuilder b(copy);
-    linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
-                           copy.getTarget());
+    Value source = copy.getSource(), target = copy.getTarget();
+    // In a kernel split by rows, a contiguous copy (the result into its
+    // out-param) is viewed as [rows, rest] so that it splits like the rest.
+    auto kernel = copy->getParentOfType<func::FuncOp>();
+    if (auto rows = kernel->getAttrOfType<IntegerAttr>(kSplitRowsAttr)) {
+      Value rowsSource = viewAsRows(b, source, rows.getInt());
+      Value rowsTarget = viewAsRows(b, target, rows.getInt());
+      if (rowsSource && rowsTarget) {
+        source = rowsSource;
+        target = rowsTarget;
+      }
+    }
+    linalg::CopyOp::create(b, copy.getLoc(), source, target);
     copy.erase();
   }
   if (failed(runPipeline(module, kToLoopsPipeline, target)))
