@@ -15,8 +15,7 @@ def AgToLinalgPass : Pass<"ag-to-linalg", "ModuleOp"> {
   let summary = "Lower ag ops to linalg, tensor, arith and math on tensors";
   let description = [{
     The first stage of CPU code generation. Every `ag` op except the LLM ops
-    (`rope`, `attention`, `kv_cache_write`) and the quantization ops
-    (`quantize`, `dequantize`, `dequant_matmul`), which a later stage lowers,
+    (`rope`, `attention`, `kv_cache_write`), which a later stage lowers,
     becomes upstream ops on tensors:
 
     - elementwise ops: one `linalg.generic` each, numpy broadcasting carried
@@ -29,7 +28,11 @@ def AgToLinalgPass : Pass<"ag-to-linalg", "ModuleOp"> {
     - data movement: `tensor.collapse_shape` / `expand_shape`,
       `linalg.transpose`, `tensor.insert_slice` / `extract_slice` /
       `tensor.pad`, gathers as `linalg.generic` with `tensor.extract`,
-      scatters, cumsum and topk as `scf.for` loops on tensors.
+      scatters, cumsum and topk as `scf.for` loops on tensors;
+    - `quantize` / `dequantize`: elementwise `linalg.generic` (8 and 16-bit
+      storage); `dequant_matmul` (weight `K x N`): a `linalg.generic`
+      contraction dequantizing in its body, tagged `ag.dequant_matmul` for
+      the CPU backend's quantized GEMM microkernel.
 
     Signed and unsigned integer types become signless (function signatures
     included); the unsigned semantics move into the arith ops (`divui`,
@@ -40,7 +43,7 @@ def AgToLinalgPass : Pass<"ag-to-linalg", "ModuleOp"> {
   }];
   let options = [
     Option<"allowUnconverted", "allow-unconverted", "bool", /*default=*/"true",
-           "Leave the LLM and quantization ops (lowered by a later stage) in "
+           "Leave the LLM ops (lowered by a later stage) in "
            "place; when false, report each one as an error">
   ];
   let statistics = [
@@ -133,6 +136,72 @@ def FoldConstantsPass : Pass<"ag-fold-constants", "func::FuncOp"> {
     Statistic<"numFolded", "folded-ops", "Number of ops folded to constants">,
     Statistic<"numElements", "materialized-elements",
               "Number of elements of the constants created">
+  ];
+  let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
+}
+
+def QuantizePass : Pass<"ag-quantize", "func::FuncOp"> {
+  let summary = "Weight-only int8/int4 quantization of matmul weights";
+  let description = [{
+    Rewrites matmuls with a constant weight into `ag.dequant_matmul`, whose
+    weight stays quantized in the artifact and is dequantized inside the
+    GEMM microkernel. The result is always in the canonical form the CPU
+    backend lowers: weight `K x N` (weights of `transpose_rhs` matmuls are
+    transposed at compile time), scale `[N]` with `axis = 1` (per output
+    channel) or `[ceil(K / G), N]` with `axis = 0, group_size = G` (groups
+    along K), optional zero point of the scale's shape.
+
+    * `mode=int8`: symmetric per output channel, `i8` in [-127, 127],
+      `scale[n] = max_k |w[k, n]| / 127`.
+    * `mode=int4`: groups of `group-size` rows of K per output channel.
+      Symmetric: `i4` in [-7, 7], `scale = max |w| / 7`. Asymmetric
+      (`symmetric=false`): `ui4` in [0, 15] with a `ui4` zero point,
+      `scale = (max - min) / 15` over a range that includes 0. A last,
+      partial group (K not divisible by the group size) has its own scale.
+      i4 constants are stored packed, two per byte (low nibble first).
+    * Always, `mode=none` included: the quantized form ONNX models carry
+      is canonicalized: `matmul(x, dequantize(constant 8-bit w))` (from QDQ
+      pairs and QLinearMatMul) becomes `dequant_matmul` with `w` as is (per
+      tensor, or per column); other quantization axes are left alone.
+
+    Only matmuls whose weight is a rank-2 constant (or a constant with
+    leading unit dims, used as 2-D), whose lhs is not transposed, with K and N
+    of at least `min-size` are quantized: tiny matmuls gain nothing and lose
+    accuracy. A weight constant that another op (not a matmul reading it as
+    its weight) also reads is left in float: quantizing it for the matmuls
+    only would store it twice. With int4, N must be even (packed rows start
+    on a byte); K need not divide by the group size (the last group is
+    shorter and has its own scale).
+
+    ```mlir
+    %w = ag.constant dense<...> : tensor<256x512xf32>
+    %y = ag.matmul %x, %w : (tensor<4x256xf32>, tensor<256x512xf32>) -> tensor<4x512xf32>
+    // mode=int4 group-size=128 becomes
+    %q = ag.constant dense_resource<...> : tensor<256x512xi4>
+    %s = ag.constant dense<...> : tensor<2x512xf32>
+    %y = ag.dequant_matmul %x, %q, %s {axis = 0 : i64, group_size = 128 : i64}
+        : (tensor<4x256xf32>, tensor<256x512xi4>, tensor<2x512xf32>) -> tensor<4x512xf32>
+    ```
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"none\"",
+           "Weight quantization: none, int8 or int4">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"128",
+           "Rows of K per int4 scale">,
+    Option<"symmetric", "symmetric", "bool", /*default=*/"true",
+           "int4 without zero points (int8 is always symmetric)">,
+    Option<"minSize", "min-size", "int64_t", /*default=*/"16",
+           "Smallest K and N of a matmul that is quantized">
+  ];
+  let statistics = [
+    Statistic<"numQuantized", "quantized-matmuls",
+              "Number of matmuls whose weight was quantized">,
+    Statistic<"numBytesBefore", "weight-bytes-before",
+              "Bytes of the float weights that were quantized">,
+    Statistic<"numBytesAfter", "weight-bytes-after",
+              "Bytes of the quantized weights, scales and zero points">,
+    Statistic<"numQdqMapped", "qdq-patterns-mapped",
+              "Number of matmul(x, dequantize(w)) mapped to dequant_matmul">
   ];
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
 }

@@ -72,6 +72,14 @@ static int compileModel(const CompileOptions &options, StringRef emit,
     graph.addNestedPass<func::FuncOp>(createFoldConstantsPass());
     graph.addNestedPass<func::FuncOp>(createPruneDeadSubgraphsPass());
   }
+  // Quantized-weight matmuls (mode none: only ONNX's quantized forms).
+  if (options.optLevel > 0 || options.quantize != "none") {
+    QuantizePassOptions quantize;
+    quantize.mode = options.quantize;
+    quantize.groupSize = options.groupSize;
+    quantize.symmetric = options.quantizeSymmetric;
+    graph.addNestedPass<func::FuncOp>(createQuantizePass(quantize));
+  }
   graph.addPass(createCanonicalizerPass());
   if (failed(graph.run(module)))
     return 1;
@@ -132,6 +140,17 @@ static int compileModel(const CompileOptions &options, StringRef emit,
 }
 
 int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
+  if (options.quantize != "none" && options.quantize != "int8" &&
+      options.quantize != "int4") {
+    errs << "autoglm-compile: error: unknown --quantize value '"
+         << options.quantize << "' (use none, int8 or int4)\n";
+    return 2;
+  }
+  if (options.groupSize <= 0) {
+    errs << "autoglm-compile: error: --group-size must be positive, got "
+         << options.groupSize << "\n";
+    return 2;
+  }
   onnx_import::ImportOptions importOptions;
   importOptions.runChecker = options.runOnnxChecker;
   for (const std::string &spec : options.inputShapes) {

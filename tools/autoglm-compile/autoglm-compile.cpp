@@ -42,6 +42,18 @@ int main(int argc, char **argv) {
   app.add_option("-O", options.optLevel, "optimization level 0..3")
       ->capture_default_str()
       ->check(CLI::Range(0, 3));
+  app.add_option("--quantize", options.quantize,
+                 "weight-only quantization of matmul weights: none, int8 "
+                 "(per output channel) or int4 (groups of --group-size rows "
+                 "of K)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "int8", "int4"}));
+  app.add_option("--group-size", options.groupSize,
+                 "rows of K per int4 scale")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_flag("!--int4-asymmetric", options.quantizeSymmetric,
+               "int4 with a zero point per group (default: symmetric)");
   app.add_flag("-v,--verbose", options.verbose,
                "print the memory plan (arena size vs the sum of "
                "intermediates) and each dispatch's workgroups");

@@ -14,11 +14,11 @@ void mlir::autoglm::populateAgToLinalgPatterns(TypeConverter &converter,
   populateReductionToLinalgPatterns(converter, patterns);
   populateDataMovementToLinalgPatterns(converter, patterns);
   populateGatherScatterToLinalgPatterns(converter, patterns);
+  populateQuantToLinalgPatterns(converter, patterns);
 }
 
 bool mlir::autoglm::isLoweredAfterLinalg(Operation *op) {
-  return isa<RopeOp, AttentionOp, KVCacheWriteOp, QuantizeOp, DequantizeOp,
-             DequantMatmulOp>(op);
+  return isa<RopeOp, AttentionOp, KVCacheWriteOp>(op);
 }
 
 std::optional<std::string> mlir::autoglm::getUnsupportedReason(Operation *op) {
@@ -28,5 +28,14 @@ std::optional<std::string> mlir::autoglm::getUnsupportedReason(Operation *op) {
     if (reduce.getKind() == ReduceKind::log_sum_exp &&
         !isa<FloatType>(elementTypeOf(reduce.getInput())))
       return std::string("log_sum_exp is lowered for floats only");
+  if (auto dequantMatmul = dyn_cast<DequantMatmulOp>(op))
+    return getDequantMatmulUnsupportedReason(dequantMatmul);
+  // Packed 4-bit tensors are readable by the quantized GEMM only.
+  if (isa<QuantizeOp, DequantizeOp>(op))
+    for (Value v : llvm::concat<Value>(op->getOperands(), op->getResults()))
+      if (auto type = dyn_cast<RankedTensorType>(v.getType());
+          type && type.getElementType().isInteger(4))
+        return std::string("4-bit tensors are lowered only as "
+                           "dequant_matmul weights");
   return std::nullopt;
 }
