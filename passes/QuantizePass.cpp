@@ -187,13 +187,13 @@ int64_t storedBytes(Type type, int64_t count) {
 struct QuantizePass : mlir::autoglm::impl::QuantizePassBase<QuantizePass> {
   using Base::Base;
 
-  LogicalResult initialize(MLIRContext *) override {
+  LogicalResult initialize(MLIRContext *ctx) override {
     if (mode != "none" && mode != "int8" && mode != "int4")
-      return emitError(UnknownLoc::get(&getContext()))
+      return emitError(UnknownLoc::get(ctx))
              << "ag-quantize: unknown mode '" << mode
              << "' (use none, int8 or int4)";
     if (groupSize <= 0)
-      return emitError(UnknownLoc::get(&getContext()))
+      return emitError(UnknownLoc::get(ctx))
              << "ag-quantize: group-size must be positive, got " << groupSize;
     return success();
   }
@@ -358,7 +358,7 @@ void QuantizePass::runOnOperation() {
   SmallVector<MatmulOp> matmuls;
   func.walk([&](MatmulOp matmul) { matmuls.push_back(matmul); });
   // Weights read by several matmuls in the same way quantize once.
-  llvm::DenseMap<std::pair<Operation *, bool>, QuantizedWeight> cache;
+  llvm::DenseMap<std::pair<Operation *, unsigned>, QuantizedWeight> cache;
   llvm::SetVector<Operation *> maybeDead;
   for (MatmulOp matmul : matmuls) {
     Operation *rhs = matmul.getRhs().getDefiningOp();
@@ -374,7 +374,7 @@ void QuantizePass::runOnOperation() {
     auto constant = dyn_cast_or_null<ConstantOp>(rhs);
     if (mode == "none" || !constant)
       continue;
-    std::pair<Operation *, bool> key{constant, matmul.getTransposeRhs()};
+    std::pair<Operation *, unsigned> key{constant, matmul.getTransposeRhs()};
     auto it = cache.find(key);
     if (it == cache.end()) {
       std::optional<QuantizedWeight> q = quantizeFloatWeight(matmul, constant);

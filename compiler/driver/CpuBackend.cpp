@@ -325,7 +325,7 @@ static FailureOr<int> useDequantMatmulMicrokernel(ModuleOp module) {
     auto bits = info ? info.getAs<IntegerAttr>("bits") : IntegerAttr();
     auto isUnsigned = info ? info.getAs<BoolAttr>("unsigned") : BoolAttr();
     auto group = info ? info.getAs<IntegerAttr>("group_size") : IntegerAttr();
-    ValueRange inputs = op.getDpsInputs();
+    SmallVector<Value> inputs(op.getDpsInputs());
     bool plain = bits && isUnsigned && group && op.hasPureBufferSemantics() &&
                  (inputs.size() == 3 || inputs.size() == 4) &&
                  isPlainF32(inputs[0], 2) && isPlainMemref(inputs[1], 2) &&
@@ -419,6 +419,7 @@ static LogicalResult useMicrokernels(ModuleOp module) {
   FailureOr<int> quantized = useDequantMatmulMicrokernel(module);
   if (failed(quantized))
     return failure();
+
   if (*quantized > 0)
     declareQgemm(module);
   return success();

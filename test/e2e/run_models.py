@@ -23,17 +23,44 @@ MODELS = [
 ]
 
 
+# Tolerances with --quantize (weights rounded to int8 / int4). The error of a
+# quantized matmul output is sum_k x[k] * e[k, n] with |e| <= step / 2, step
+# = max|w[:, n]| / 127 per column (int8) or max|w| / 7 per group of K (int4,
+# 18x coarser); independent rounding errors grow like sqrt(K) * |x| * step /
+# sqrt(12), then pass through the rest of the model (softmax compresses
+# them in the MLP; LayerNorm rescales them in the transformer layer).
+# Measured max abs errors vs the fp32 reference on the committed inputs:
+#   mlp:         int8 8.0e-5, int4 1.6e-3  (probabilities in [0, 1])
+#   transformer: int8 4.2e-3, int4 7.3e-2  (LayerNorm outputs, |y| ~ 1)
+#   cnn:         not quantized (its only matmul has N = 10 < min-size 16)
+# The bounds are about 3x those: a wrong scale, zero point or nibble order
+# gives errors the size of the outputs and fails.
+QUANT_TOLERANCES = {
+    # model: {mode: (rtol, atol)}
+    "models/mlp/mlp.onnx": {"int8": (0, 3e-4), "int4": (0, 5e-3)},
+    "models/cnn/cnn.onnx": {"int8": (1e-4, 1e-5), "int4": (1e-4, 1e-5)},
+    "models/transformer/transformer.onnx": {"int8": (0, 1.5e-2),
+                                            "int4": (0, 0.2)},
+}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("compiler")
     parser.add_argument("runner")
     parser.add_argument("--extra-compile-flag", action="append", default=[])
+    parser.add_argument("--quantize", choices=["int8", "int4"],
+                        help="compile with --quantize and compare within "
+                             "QUANT_TOLERANCES")
     args = parser.parse_args()
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="agm-models-") as work:
         for model, flags, input_name, output_name, rtol, atol in MODELS:
             folder = os.path.join(ROOT, os.path.dirname(model))
             artifact = os.path.join(work, os.path.basename(model) + ".agm")
+            if args.quantize:
+                flags = flags + ["--quantize=" + args.quantize]
+                rtol, atol = QUANT_TOLERANCES[model][args.quantize]
             compile_cmd = [args.compiler, os.path.join(ROOT, model), "-o",
                            artifact, *flags, *args.extra_compile_flag]
             run_cmd = [args.runner, artifact,

@@ -25,6 +25,7 @@
 // NONE-LABEL: func.func @int8_per_channel
 // NONE: ag.matmul
 // NONE-NOT: ag.dequant_matmul
+// NONE: return
 func.func @int8_per_channel(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
   %w = ag.constant dense<[[1.0, -3.0], [0.25, 4.0]]> : tensor<2x2xf32>
   %y = ag.matmul %x, %w : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
@@ -78,6 +79,7 @@ func.func @int4_groups(%x: tensor<5x3xf32>) -> tensor<5x2xf32> {
 // INT8-COUNT-1: dense_resource<quantized_weight
 // INT8-COUNT-2: ag.dequant_matmul
 // INT8-NOT: ag.matmul
+// INT8: return
 func.func @shared_weight(%x: tensor<3x2xf32>) -> (tensor<3x2xf32>, tensor<3x2xf32>) {
   %w = ag.constant dense<[[1.0, -3.0], [0.25, 4.0]]> : tensor<2x2xf32>
   %y = ag.matmul %x, %w : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
@@ -91,6 +93,7 @@ func.func @shared_weight(%x: tensor<3x2xf32>) -> (tensor<3x2xf32>, tensor<3x2xf3
 // INT8-LABEL: func.func @weight_not_constant
 // INT8: ag.matmul
 // INT8-NOT: ag.dequant_matmul
+// INT8: return
 func.func @weight_not_constant(%x: tensor<3x2xf32>, %w: tensor<2x2xf32>) -> tensor<3x2xf32> {
   %y = ag.matmul %x, %w : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
   return %y : tensor<3x2xf32>
@@ -103,6 +106,7 @@ func.func @weight_not_constant(%x: tensor<3x2xf32>, %w: tensor<2x2xf32>) -> tens
 // INT8-LABEL: func.func @weight_read_by_add
 // INT8: ag.matmul
 // INT8-NOT: ag.dequant_matmul
+// INT8: return
 func.func @weight_read_by_add(%x: tensor<2x2xf32>) -> (tensor<2x2xf32>, tensor<2x2xf32>) {
   %w = ag.constant dense<[[1.0, -3.0], [0.25, 4.0]]> : tensor<2x2xf32>
   %y = ag.matmul %x, %w : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
@@ -117,6 +121,7 @@ func.func @weight_read_by_add(%x: tensor<2x2xf32>) -> (tensor<2x2xf32>, tensor<2
 // INT8-LABEL: func.func @constant_lhs
 // INT8-COUNT-2: ag.matmul
 // INT8-NOT: ag.dequant_matmul
+// INT8: return
 func.func @constant_lhs(%x: tensor<2x2xf32>) -> (tensor<2x2xf32>, tensor<2x2xf32>) {
   %w = ag.constant dense<[[1.0, -3.0], [0.25, 4.0]]> : tensor<2x2xf32>
   %y = ag.matmul %w, %x : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
@@ -132,6 +137,7 @@ func.func @constant_lhs(%x: tensor<2x2xf32>) -> (tensor<2x2xf32>, tensor<2x2xf32
 // INT4-LABEL: func.func @int4_odd_n
 // INT4: ag.matmul
 // INT4-NOT: ag.dequant_matmul
+// INT4: return
 // INT8-LABEL: func.func @int4_odd_n
 // INT8: ag.dequant_matmul
 func.func @int4_odd_n(%x: tensor<1x2xf32>) -> tensor<1x3xf32> {
@@ -147,6 +153,7 @@ func.func @int4_odd_n(%x: tensor<1x2xf32>) -> tensor<1x3xf32> {
 // MIN-LABEL: func.func @tiny
 // MIN: ag.matmul
 // MIN-NOT: ag.dequant_matmul
+// MIN: return
 func.func @tiny(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
   %w = ag.constant dense<[[1.0, -3.0], [0.25, 4.0]]> : tensor<2x2xf32>
   %y = ag.matmul %x, %w : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
@@ -166,6 +173,7 @@ func.func @tiny(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
 // NONE: ag.dequant_matmul %[[X]], %[[Q]], %[[S]] zero_point %[[Z]] {axis = 1 : i64}
 // NONE-NOT: ag.dequantize
 // NONE-NOT: ag.matmul
+// NONE: return
 func.func @qdq_per_tensor(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
   %q = ag.constant dense<[[1, 2], [3, 4]]> : tensor<2x2xui8>
   %s = ag.constant dense<0.5> : tensor<f32>
@@ -199,6 +207,7 @@ func.func @qdq_transposed_per_channel(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
 // NONE-LABEL: func.func @qdq_wrong_axis
 // NONE-COUNT-2: ag.matmul
 // NONE-NOT: ag.dequant_matmul
+// NONE: return
 func.func @qdq_wrong_axis(%x: tensor<3x2xf32>, %p: tensor<2x2xi8>) -> (tensor<3x2xf32>, tensor<3x2xf32>) {
   %q = ag.constant dense<[[1, 2], [3, 4]]> : tensor<2x2xi8>
   %s = ag.constant dense<[0.5, 0.25]> : tensor<2xf32>
