@@ -12,6 +12,7 @@
  *
  *===----------------------------------------------------------------------===*/
 
+#include <immintrin.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -93,6 +94,10 @@ static void tile_edge(int64_t rows, int64_t cols, int64_t kc, const float *a,
   }
 }
 
+static void gemv_f32(int64_t rows, const float *a, int64_t lda,
+                     const float *b, int64_t ldb, float *c, int64_t ldc,
+                     int accumulate, const float *bias, int64_t n, int64_t k);
+
 void agm_ukernel_sgemm(uintptr_t a_ptr, uintptr_t b_ptr, uintptr_t c_ptr,
                        int64_t m_begin, int64_t m_end, int64_t n, int64_t k,
                        int64_t lda, int64_t ldb, int64_t ldc,
@@ -107,6 +112,13 @@ void agm_ukernel_sgemm(uintptr_t a_ptr, uintptr_t b_ptr, uintptr_t c_ptr,
         c[i * ldc + j] = bias ? bias[j] : 0;
   /* A KC x NR panel of B, packed contiguously: rows of B lie a page or more
    * apart, so unpacked every k would touch a new page (TLB misses). */
+  /* Few rows (GEMV): stream B row by row instead of packing panels. */
+  if (m_end - m_begin <= 4) {
+    if (m_end > m_begin && k > 0)
+      gemv_f32(m_end - m_begin, a + m_begin * lda, lda, b, ldb,
+               c + m_begin * ldc, ldc, (int)accumulate, bias, n, k);
+    return;
+  }
   float packed[KC * NR] __attribute__((aligned(64)));
   for (int64_t k0 = 0; k0 < k; k0 += KC) {
     int64_t kc = k - k0 < KC ? k - k0 : KC;
@@ -148,59 +160,56 @@ void agm_ukernel_sgemm(uintptr_t a_ptr, uintptr_t b_ptr, uintptr_t c_ptr,
  * the weights are read once, quantized, and the tile loop is the f32 one.
  *===----------------------------------------------------------------------===*/
 
-typedef int8_t vi8 __attribute__((vector_size(VL)));
-typedef uint8_t vu8 __attribute__((vector_size(VL)));
-typedef int32_t vi32 __attribute__((vector_size(VL * 4)));
-
-/* Lanes 0..VL/2-1 of lo and hi interleaved (lo0 hi0 lo1 hi1 ...), and the
- * upper halves: the nibble order of a packed row. */
-#if VL == 16
-#define INTERLEAVE_LO(x, y)                                                    \
-  __builtin_shufflevector(x, y, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6,   \
-                          22, 7, 23)
-#define INTERLEAVE_HI(x, y)                                                    \
-  __builtin_shufflevector(x, y, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29,  \
-                          14, 30, 15, 31)
-#else
-#define INTERLEAVE_LO(x, y)                                                    \
-  __builtin_shufflevector(x, y, 0, 8, 1, 9, 2, 10, 3, 11)
-#define INTERLEAVE_HI(x, y)                                                    \
-  __builtin_shufflevector(x, y, 4, 12, 5, 13, 6, 14, 7, 15)
-#endif
-
 /* 2*VL consecutive values of row `row` of B (or of the zero points), from
- * column j (even), as floats. */
+ * column j (even), as floats; 4-bit values unsigned (0..15): a signed i4
+ * value is this minus 8 (its bit 3 flipped), see `nibble_offset`. */
 static inline void load_quant(int kind, const uint8_t *base, int64_t row,
                               int64_t ld, int64_t j, vf *v0, vf *v1) {
+#if VL == 16
   if (kind == 0 || kind == 1) {
     const uint8_t *p = base + row * ld + j;
-    if (kind == 0) {
-      vi8 x0, x1;
-      memcpy(&x0, p, sizeof x0);
-      memcpy(&x1, p + VL, sizeof x1);
-      *v0 = __builtin_convertvector(x0, vf);
-      *v1 = __builtin_convertvector(x1, vf);
-    } else {
-      vu8 x0, x1;
-      memcpy(&x0, p, sizeof x0);
-      memcpy(&x1, p + VL, sizeof x1);
-      *v0 = __builtin_convertvector(x0, vf);
-      *v1 = __builtin_convertvector(x1, vf);
-    }
+    __m128i x0 = _mm_loadu_si128((const __m128i *)p);
+    __m128i x1 = _mm_loadu_si128((const __m128i *)(p + 16));
+    __m512i w0 = kind == 0 ? _mm512_cvtepi8_epi32(x0) : _mm512_cvtepu8_epi32(x0);
+    __m512i w1 = kind == 0 ? _mm512_cvtepi8_epi32(x1) : _mm512_cvtepu8_epi32(x1);
+    *v0 = (vf)_mm512_cvtepi32_ps(w0);
+    *v1 = (vf)_mm512_cvtepi32_ps(w1);
     return;
   }
-  vu8 x;
-  memcpy(&x, base + (row * ld + j) / 2, sizeof x);
-  vu8 lo = x & 15, hi = x >> 4;
-  vi32 w0 = __builtin_convertvector((vu8)INTERLEAVE_LO(lo, hi), vi32);
-  vi32 w1 = __builtin_convertvector((vu8)INTERLEAVE_HI(lo, hi), vi32);
-  if (kind == 2) { /* sign-extend the nibbles */
-    w0 = (w0 ^ 8) - 8;
-    w1 = (w1 ^ 8) - 8;
+  __m128i x = _mm_loadu_si128((const __m128i *)(base + (row * ld + j) / 2));
+  if (kind == 2)
+    x = _mm_xor_si128(x, _mm_set1_epi8((char)0x88));
+  __m128i mask = _mm_set1_epi8(15);
+  __m128i lo = _mm_and_si128(x, mask);
+  __m128i hi = _mm_and_si128(_mm_srli_epi16(x, 4), mask);
+  *v0 = (vf)_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_unpacklo_epi8(lo, hi)));
+  *v1 = (vf)_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_unpackhi_epi8(lo, hi)));
+#else
+  if (kind == 0 || kind == 1) {
+    const uint8_t *p = base + row * ld + j;
+    __m128i x0 = _mm_loadl_epi64((const __m128i *)p);
+    __m128i x1 = _mm_loadl_epi64((const __m128i *)(p + 8));
+    __m256i w0 = kind == 0 ? _mm256_cvtepi8_epi32(x0) : _mm256_cvtepu8_epi32(x0);
+    __m256i w1 = kind == 0 ? _mm256_cvtepi8_epi32(x1) : _mm256_cvtepu8_epi32(x1);
+    *v0 = (vf)_mm256_cvtepi32_ps(w0);
+    *v1 = (vf)_mm256_cvtepi32_ps(w1);
+    return;
   }
-  *v0 = __builtin_convertvector(w0, vf);
-  *v1 = __builtin_convertvector(w1, vf);
+  __m128i x = _mm_loadl_epi64((const __m128i *)(base + (row * ld + j) / 2));
+  if (kind == 2)
+    x = _mm_xor_si128(x, _mm_set1_epi8((char)0x88));
+  __m128i mask = _mm_set1_epi8(15);
+  __m128i lo = _mm_and_si128(x, mask);
+  __m128i hi = _mm_and_si128(_mm_srli_epi16(x, 4), mask);
+  __m128i both = _mm_unpacklo_epi8(lo, hi);
+  *v0 = (vf)_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(both));
+  *v1 = (vf)_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(both, 8)));
+#endif
 }
+
+/* What load_quant's values are offset by: signed i4 nibbles come out
+ * unsigned with bit 3 flipped (v + 8). */
+static inline float nibble_offset(int kind) { return kind == 2 ? 8.0f : 0.0f; }
 
 /* One quantized value of B (or of the zero points) at flat (row, col). */
 static inline float quant_at(int kind, const uint8_t *base, int64_t row,
@@ -237,8 +246,11 @@ static void pack_dequant(int kind, const uint8_t *b, const float *scale,
       current = g;
       s0 = load(scale + g * n + j);
       s1 = load(scale + g * n + j + VL);
+      /* Loaded zero points carry the same nibble offset as the values. */
       if (zp)
         load_quant(kind, zp, g, n, j, &z0, &z1);
+      else
+        z0 = z1 = splat(nibble_offset(kind));
     }
     vf q0, q1;
     load_quant(kind, b, row, n, j, &q0, &q1);
@@ -299,6 +311,69 @@ static void tile_any(int rows, int64_t kc, const float *a, int64_t lda,
   }
 }
 
+/* Rows of the GEMV path and its column chunk (accumulators in L1). */
+#define GEMV_ROWS 4
+#define GEMV_COLS 1024
+
+/* Few rows (LLM decode): B streams row by row, contiguously, which is what
+ * memory bandwidth wants. Per group of K, partial[m][c] = sum_k a[m][k] *
+ * q[k][c] (raw quantized values), then acc += scale * (partial - zero *
+ * sum_k a[m][k]): one multiply per group instead of one per weight. */
+static void gemv_quant(int kind, int64_t rows, const float *a, int64_t lda,
+                       const uint8_t *b, const float *scale,
+                       const uint8_t *zp, const float *bias, float *c,
+                       int64_t ldc, int accumulate, int64_t n, int64_t k,
+                       int64_t group, int64_t n_begin, int64_t n_end) {
+  float acc[GEMV_ROWS][GEMV_COLS] __attribute__((aligned(64)));
+  float partial[GEMV_ROWS][GEMV_COLS] __attribute__((aligned(64)));
+  for (int64_t j0 = n_begin; j0 < n_end; j0 += GEMV_COLS) {
+    int64_t cols = n_end - j0 < GEMV_COLS ? n_end - j0 : GEMV_COLS;
+    int64_t vcols = cols - cols % NR; /* vector part; the rest scalar */
+    for (int64_t m = 0; m < rows; ++m)
+      for (int64_t jj = 0; jj < cols; ++jj)
+        acc[m][jj] = accumulate ? c[m * ldc + j0 + jj]
+                                : bias ? bias[j0 + jj] : 0;
+    for (int64_t g0 = 0; g0 < k; g0 += group) {
+      int64_t g = g0 / group, g1 = g0 + group < k ? g0 + group : k;
+      float asum[GEMV_ROWS] = {0};
+      for (int64_t m = 0; m < rows; ++m) {
+        memset(partial[m], 0, cols * sizeof(float));
+        for (int64_t kk = g0; kk < g1; ++kk)
+          asum[m] += a[m * lda + kk];
+      }
+      for (int64_t kk = g0; kk < g1; ++kk) {
+        vf am[GEMV_ROWS];
+        for (int64_t m = 0; m < rows; ++m)
+          am[m] = splat(a[m * lda + kk]);
+        for (int64_t jj = 0; jj < vcols; jj += NR) {
+          vf q0, q1;
+          load_quant(kind, b, kk, n, j0 + jj, &q0, &q1);
+          for (int64_t m = 0; m < rows; ++m) {
+            store(partial[m] + jj, load(partial[m] + jj) + am[m] * q0);
+            store(partial[m] + jj + VL,
+                  load(partial[m] + jj + VL) + am[m] * q1);
+          }
+        }
+        for (int64_t jj = vcols; jj < cols; ++jj) {
+          float q = quant_at(kind, b, kk, n, j0 + jj) + nibble_offset(kind);
+          for (int64_t m = 0; m < rows; ++m)
+            partial[m][jj] += a[m * lda + kk] * q;
+        }
+      }
+      /* acc += s * (partial - z * asum); z includes the nibble offset. */
+      for (int64_t jj = 0; jj < cols; ++jj) {
+        float s = scale[g * n + j0 + jj];
+        float z = zp ? quant_at(kind, zp, g, n, j0 + jj) : 0;
+        z += nibble_offset(kind);
+        for (int64_t m = 0; m < rows; ++m)
+          acc[m][jj] += s * (partial[m][jj] - z * asum[m]);
+      }
+    }
+    for (int64_t m = 0; m < rows; ++m)
+      memcpy(c + m * ldc + j0, acc[m], cols * sizeof(float));
+  }
+}
+
 void agm_ukernel_qgemm(uintptr_t a_ptr, uintptr_t b_ptr, uintptr_t c_ptr,
                        int64_t m_begin, int64_t m_end, int64_t n, int64_t k,
                        int64_t lda, int64_t ldb, int64_t ldc,
@@ -318,6 +393,13 @@ void agm_ukernel_qgemm(uintptr_t a_ptr, uintptr_t b_ptr, uintptr_t c_ptr,
     for (int64_t i = m_begin; i < m_end; ++i)
       for (int64_t j = n_begin; j < n_end; ++j)
         c[i * ldc + j] = bias ? bias[j] : 0;
+  if (m_end - m_begin <= GEMV_ROWS) {
+    if (m_end > m_begin && k > 0)
+      gemv_quant((int)kind, m_end - m_begin, a + m_begin * lda, lda, b,
+                 scale, zp, bias, c + m_begin * ldc, ldc, (int)accumulate, n,
+                 k, group, n_begin, n_end);
+    return;
+  }
   float packed[KC * NR] __attribute__((aligned(64)));
   for (int64_t k0 = 0; k0 < k; k0 += KC) {
     int64_t kc = k - k0 < KC ? k - k0 : KC;
@@ -336,5 +418,34 @@ void agm_ukernel_qgemm(uintptr_t a_ptr, uintptr_t b_ptr, uintptr_t c_ptr,
           tile_any((int)rows, kc, ap, lda, packed, cp, ldc, cols, acc, bp);
       }
     }
+  }
+}
+
+/* Few rows of an f32 GEMM: c[m] (+)= sum_k a[m][k] * b[k], B streamed row
+ * by row (contiguous reads), accumulators in a chunk of columns. */
+static void gemv_f32(int64_t rows, const float *a, int64_t lda,
+                     const float *b, int64_t ldb, float *c, int64_t ldc,
+                     int accumulate, const float *bias, int64_t n, int64_t k) {
+  float acc[4][GEMV_COLS] __attribute__((aligned(64)));
+  for (int64_t j0 = 0; j0 < n; j0 += GEMV_COLS) {
+    int64_t cols = n - j0 < GEMV_COLS ? n - j0 : GEMV_COLS;
+    int64_t vcols = cols - cols % VL;
+    for (int64_t m = 0; m < rows; ++m)
+      for (int64_t jj = 0; jj < cols; ++jj)
+        acc[m][jj] = accumulate ? c[m * ldc + j0 + jj]
+                                : bias ? bias[j0 + jj] : 0;
+    for (int64_t kk = 0; kk < k; ++kk) {
+      const float *row = b + kk * ldb + j0;
+      for (int64_t jj = 0; jj < vcols; jj += VL) {
+        vf w = load(row + jj);
+        for (int64_t m = 0; m < rows; ++m)
+          store(acc[m] + jj, load(acc[m] + jj) + splat(a[m * lda + kk]) * w);
+      }
+      for (int64_t jj = vcols; jj < cols; ++jj)
+        for (int64_t m = 0; m < rows; ++m)
+          acc[m][jj] += a[m * lda + kk] * row[jj];
+    }
+    for (int64_t m = 0; m < rows; ++m)
+      memcpy(c + m * ldc + j0, acc[m], cols * sizeof(float));
   }
 }
