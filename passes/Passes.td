@@ -206,4 +206,45 @@ def QuantizePass : Pass<"ag-quantize", "func::FuncOp"> {
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
 }
 
+def MixedPrecisionPass : Pass<"ag-mixed-precision", "func::FuncOp"> {
+  let summary = "Compute matmuls with constant weights in bf16 or fp16";
+  let description = [{
+    Mixed precision for matmuls with a constant f32 weight: the weight is
+    converted (round to nearest even) to `precision` (`bf16` or `fp16`) and
+    STORED in that type (half the artifact bytes), laid out `K x N`
+    (`transpose_rhs` weights are transposed at compile time); the matmul
+    then reads an f32 lhs and a 16-bit rhs:
+
+    ```mlir
+    %w = ag.constant dense<...> : tensor<64x128xf32>
+    %y = ag.matmul %x, %w transpose_rhs : (tensor<4x128xf32>, tensor<64x128xf32>) -> tensor<4x64xf32>
+    // precision=bf16 becomes
+    %w16 = ag.constant dense_resource<...> : tensor<128x64xbf16>
+    %y = ag.matmul %x, %w16 : (tensor<4x128xf32>, tensor<128x64xbf16>) -> tensor<4x64xf32>
+    ```
+
+    Semantics (what the CPU microkernel computes): the activations are
+    rounded to the same 16-bit type as they are loaded, products of the two
+    16-bit values are accumulated in f32, the bias is added in f32 and the
+    result is f32. Everything else stays f32: norms, softmax, reductions,
+    elementwise ops, matmuls of two activations (attention) and convs.
+    Weights are picked as ag-quantize picks them: rank 2 (or leading unit
+    dims), lhs not transposed, K and N at least `min-size`, and no other op
+    reading the float weight. fp16 weights saturate to +-65504.
+  }];
+  let options = [
+    Option<"precision", "precision", "std::string", /*default=*/"\"bf16\"",
+           "16-bit type of matmul weights: bf16 or fp16">,
+    Option<"minSize", "min-size", "int64_t", /*default=*/"16",
+           "Smallest K and N of a matmul that is converted">
+  ];
+  let statistics = [
+    Statistic<"numConverted", "converted-matmuls",
+              "Number of matmuls computing in 16 bits">,
+    Statistic<"numBytesSaved", "weight-bytes-saved",
+              "Bytes of weights saved by storing them in 16 bits">
+  ];
+  let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
+}
+
 #endif // AUTOGLM_PASSES_TD

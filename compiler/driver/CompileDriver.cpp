@@ -80,6 +80,12 @@ static int compileModel(const CompileOptions &options, StringRef emit,
     quantize.symmetric = options.quantizeSymmetric;
     graph.addNestedPass<func::FuncOp>(createQuantizePass(quantize));
   }
+  // 16-bit matmul weights (quantized ones are dequant_matmuls by now).
+  if (options.precision != "fp32") {
+    MixedPrecisionPassOptions mixed;
+    mixed.precision = options.precision;
+    graph.addNestedPass<func::FuncOp>(createMixedPrecisionPass(mixed));
+  }
   graph.addPass(createCanonicalizerPass());
   if (failed(graph.run(module)))
     return 1;
@@ -144,6 +150,12 @@ int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
       options.quantize != "int4") {
     errs << "autoglm-compile: error: unknown --quantize value '"
          << options.quantize << "' (use none, int8 or int4)\n";
+    return 2;
+  }
+  if (options.precision != "fp32" && options.precision != "fp16" &&
+      options.precision != "bf16") {
+    errs << "autoglm-compile: error: unknown --precision value '"
+         << options.precision << "' (use fp32, fp16 or bf16)\n";
     return 2;
   }
   if (options.groupSize <= 0) {

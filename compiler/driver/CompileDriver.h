@@ -30,6 +30,8 @@ struct CompileOptions {
   std::string quantize = "none";
   int64_t groupSize = 128;
   bool quantizeSymmetric = true;
+  /// Matmul precision (ag-mixed-precision): fp32 (off), fp16 or bf16.
+  std::string precision = "fp32";
   /// Print the memory plan and dispatches.
   bool verbose = false;
   /// MLIR debugging: IR after each pass, pass timing.

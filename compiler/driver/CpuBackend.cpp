@@ -379,6 +379,51 @@ static FailureOr<int> useDequantMatmulMicrokernel(ModuleOp module) {
   return calls;
 }
 
+/// Replaces linalg.matmul ops of an f32 A and a bf16 / f16 B (from
+/// ag-mixed-precision) by calls to the GEMM microkernel's 16-bit B path
+/// (kinds 4 / 5: A rounded to 16 bits, f32 accumulation).
+static int useHalfMatmulMicrokernel(ModuleOp module) {
+  SmallVector<linalg::MatmulOp> matmuls;
+  module.walk([&](linalg::MatmulOp op) {
+    Value bm = op.getDpsInputs()[1];
+    Type element = cast<ShapedType>(bm.getType()).getElementType();
+    if (op.hasPureBufferSemantics() && !op.hasUserDefinedMaps() &&
+        isPlainF32(op.getDpsInputs()[0], 2) && isPlainMemref(bm, 2) &&
+        (element.isBF16() || element.isF16()) &&
+        isPlainF32(op.getDpsInits()[0], 2))
+      matmuls.push_back(op);
+  });
+  for (linalg::MatmulOp op : matmuls) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    Value a = op.getDpsInputs()[0], bm = op.getDpsInputs()[1],
+          c = op.getDpsInits()[0];
+    int64_t m = cast<MemRefType>(c.getType()).getDimSize(0),
+            n = cast<MemRefType>(c.getType()).getDimSize(1),
+            k = cast<MemRefType>(a.getType()).getDimSize(1);
+    Value bias = foldBiasBroadcast(op, c);
+    bool accumulate = !bias && !foldZeroFill(op, c);
+    int64_t kind =
+        cast<MemRefType>(bm.getType()).getElementType().isBF16() ? 4 : 5;
+    auto pointer = [&](Value memref) -> Value {
+      return memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+    };
+    auto constant = [&](int64_t v) -> Value {
+      return arith::ConstantIntOp::create(b, loc, v, 64);
+    };
+    Value null = arith::ConstantIndexOp::create(b, loc, 0);
+    func::CallOp::create(
+        b, loc, kQgemmSymbol, TypeRange{},
+        ValueRange{pointer(a), pointer(bm), pointer(c), constant(0),
+                   constant(m), constant(n), constant(k), constant(k),
+                   constant(n), constant(n), constant(accumulate),
+                   bias ? pointer(bias) : null, null, null, constant(kind),
+                   constant(k), constant(0), constant(n)});
+    op.erase();
+  }
+  return matmuls.size();
+}
+
 /// Declares the quantized GEMM microkernel: sgemm's operands, then
 /// (scale, zero_point, kind, group_size, n_begin, n_end).
 static void declareQgemm(ModuleOp module) {
@@ -419,8 +464,7 @@ static LogicalResult useMicrokernels(ModuleOp module) {
   FailureOr<int> quantized = useDequantMatmulMicrokernel(module);
   if (failed(quantized))
     return failure();
-
-  if (*quantized > 0)
+  if (*quantized + useHalfMatmulMicrokernel(module) > 0)
     declareQgemm(module);
   return success();
 }

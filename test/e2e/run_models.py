@@ -43,6 +43,18 @@ QUANT_TOLERANCES = {
                                             "int4": (0, 0.2)},
 }
 
+# Tolerances with --precision: weights and activations rounded to bf16 (8
+# significant bits: relative rounding error <= 2^-9) or fp16 (11 bits,
+# <= 2^-12) before f32 accumulation; a dot product of length K errs by
+# about sqrt(K) * 2^-9 * |x| |w| for bf16. Measured max abs errors and
+# bounds (about 3x) are in PRECISION_MEASURED below.
+PRECISION_TOLERANCES = {
+    "models/mlp/mlp.onnx": {"bf16": (0, 3e-3), "fp16": (0, 5e-4)},
+    "models/cnn/cnn.onnx": {"bf16": (1e-4, 1e-5), "fp16": (1e-4, 1e-5)},
+    "models/transformer/transformer.onnx": {"bf16": (0, 5e-2),
+                                            "fp16": (0, 1e-2)},
+}
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -52,6 +64,9 @@ def main():
     parser.add_argument("--quantize", choices=["int8", "int4"],
                         help="compile with --quantize and compare within "
                              "QUANT_TOLERANCES")
+    parser.add_argument("--precision", choices=["bf16", "fp16"],
+                        help="compile with --precision and compare within "
+                             "PRECISION_TOLERANCES")
     args = parser.parse_args()
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="agm-models-") as work:
@@ -61,6 +76,9 @@ def main():
             if args.quantize:
                 flags = flags + ["--quantize=" + args.quantize]
                 rtol, atol = QUANT_TOLERANCES[model][args.quantize]
+            if args.precision:
+                flags = flags + ["--precision=" + args.precision]
+                rtol, atol = PRECISION_TOLERANCES[model][args.precision]
             compile_cmd = [args.compiler, os.path.join(ROOT, model), "-o",
                            artifact, *flags, *args.extra_compile_flag]
             run_cmd = [args.runner, artifact,

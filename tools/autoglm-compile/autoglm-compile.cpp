@@ -54,6 +54,12 @@ int main(int argc, char **argv) {
       ->check(CLI::PositiveNumber);
   app.add_flag("!--int4-asymmetric", options.quantizeSymmetric,
                "int4 with a zero point per group (default: symmetric)");
+  app.add_option("--precision", options.precision,
+                 "compute matmuls with constant weights in 16 bits (weights "
+                 "stored in that type, f32 accumulation): fp32 (off), fp16 "
+                 "or bf16")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"fp32", "fp16", "bf16"}));
   app.add_flag("-v,--verbose", options.verbose,
                "print the memory plan (arena size vs the sum of "
                "intermediates) and each dispatch's workgroups");

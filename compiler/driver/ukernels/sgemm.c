@@ -14,6 +14,7 @@
 
 #include <immintrin.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__AVX512F__)
@@ -165,6 +166,31 @@ void agm_ukernel_sgemm(uintptr_t a_ptr, uintptr_t b_ptr, uintptr_t c_ptr,
  * value is this minus 8 (its bit 3 flipped), see `nibble_offset`. */
 static inline void load_quant(int kind, const uint8_t *base, int64_t row,
                               int64_t ld, int64_t j, vf *v0, vf *v1) {
+  if (kind >= 4) { /* bf16 / f16, no scale */
+    const uint16_t *p = (const uint16_t *)base + row * ld + j;
+#if VL == 16
+    __m256i x0 = _mm256_loadu_si256((const __m256i *)p);
+    __m256i x1 = _mm256_loadu_si256((const __m256i *)(p + 16));
+    if (kind == 4) {
+      *v0 = (vf)_mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(x0), 16));
+      *v1 = (vf)_mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(x1), 16));
+    } else {
+      *v0 = (vf)_mm512_cvtph_ps(x0);
+      *v1 = (vf)_mm512_cvtph_ps(x1);
+    }
+#else
+    __m128i x0 = _mm_loadu_si128((const __m128i *)p);
+    __m128i x1 = _mm_loadu_si128((const __m128i *)(p + 8));
+    if (kind == 4) {
+      *v0 = (vf)_mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(x0), 16));
+      *v1 = (vf)_mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(x1), 16));
+    } else {
+      *v0 = (vf)_mm256_cvtph_ps(x0);
+      *v1 = (vf)_mm256_cvtph_ps(x1);
+    }
+#endif
+    return;
+  }
 #if VL == 16
   if (kind == 0 || kind == 1) {
     const uint8_t *p = base + row * ld + j;
@@ -211,11 +237,34 @@ static inline void load_quant(int kind, const uint8_t *base, int64_t row,
  * unsigned with bit 3 flipped (v + 8). */
 static inline float nibble_offset(int kind) { return kind == 2 ? 8.0f : 0.0f; }
 
+static inline float bf16_to_float(uint16_t h) {
+  uint32_t bits = (uint32_t)h << 16;
+  float f;
+  memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+/* x rounded to bf16 (nearest even) or f16, back in f32: what a 16-bit
+ * operand holds. */
+static inline float round16(int kind, float x) {
+  if (kind == 5)
+    return _cvtsh_ss(_cvtss_sh(x, _MM_FROUND_TO_NEAREST_INT));
+  uint32_t bits;
+  memcpy(&bits, &x, sizeof bits);
+  if ((bits & 0x7F800000u) != 0x7F800000u) /* not inf / nan */
+    bits += 0x7FFFu + ((bits >> 16) & 1u);
+  bits &= 0xFFFF0000u;
+  memcpy(&x, &bits, sizeof x);
+  return x;
+}
+
 /* One quantized value of B (or of the zero points) at flat (row, col). */
 static inline float quant_at(int kind, const uint8_t *base, int64_t row,
                              int64_t ld, int64_t col) {
   int64_t i = row * ld + col;
   switch (kind) {
+  case 4: return bf16_to_float(((const uint16_t *)base)[i]);
+  case 5: return _cvtsh_ss(((const uint16_t *)base)[i]);
   case 0: return (float)(int8_t)base[i];
   case 1: return (float)base[i];
   case 2: return (float)((((base[i / 2] >> (i % 2 ? 4 : 0)) & 15) ^ 8) - 8);
@@ -238,14 +287,14 @@ static void pack_dequant(int kind, const uint8_t *b, const float *scale,
       for (int64_t c = 0; c < NR; ++c)
         out[c] = c < cols ? (quant_at(kind, b, row, n, j + c) -
                              (zp ? quant_at(kind, zp, g, n, j + c) : 0)) *
-                                scale[g * n + j + c]
+                                (scale ? scale[g * n + j + c] : 1)
                           : 0;
       continue;
     }
     if (g != current) {
       current = g;
-      s0 = load(scale + g * n + j);
-      s1 = load(scale + g * n + j + VL);
+      s0 = scale ? load(scale + g * n + j) : splat(1);
+      s1 = scale ? load(scale + g * n + j + VL) : splat(1);
       /* Loaded zero points carry the same nibble offset as the values. */
       if (zp)
         load_quant(kind, zp, g, n, j, &z0, &z1);
@@ -362,7 +411,7 @@ static void gemv_quant(int kind, int64_t rows, const float *a, int64_t lda,
       }
       /* acc += s * (partial - z * asum); z includes the nibble offset. */
       for (int64_t jj = 0; jj < cols; ++jj) {
-        float s = scale[g * n + j0 + jj];
+        float s = scale ? scale[g * n + j0 + jj] : 1;
         float z = zp ? quant_at(kind, zp, g, n, j0 + jj) : 0;
         z += nibble_offset(kind);
         for (int64_t m = 0; m < rows; ++m)
@@ -374,7 +423,7 @@ static void gemv_quant(int kind, int64_t rows, const float *a, int64_t lda,
   }
 }
 
-void agm_ukernel_qgemm(uintptr_t a_ptr, uintptr_t b_ptr, uintptr_t c_ptr,
+static void qgemm_body(uintptr_t a_ptr, uintptr_t b_ptr, uintptr_t c_ptr,
                        int64_t m_begin, int64_t m_end, int64_t n, int64_t k,
                        int64_t lda, int64_t ldb, int64_t ldc,
                        int64_t accumulate, uintptr_t bias_ptr,
@@ -448,4 +497,34 @@ static void gemv_f32(int64_t rows, const float *a, int64_t lda,
     for (int64_t m = 0; m < rows; ++m)
       memcpy(c + m * ldc + j0, acc[m], cols * sizeof(float));
   }
+}
+
+/* Entry point. kind 4 / 5: B is bf16 / f16 (mixed precision; scale and
+ * zero point absent) and A is rounded to the same 16-bit type first, so the
+ * products are those of 16-bit operands, accumulated in f32. */
+void agm_ukernel_qgemm(uintptr_t a_ptr, uintptr_t b_ptr, uintptr_t c_ptr,
+                       int64_t m_begin, int64_t m_end, int64_t n, int64_t k,
+                       int64_t lda, int64_t ldb, int64_t ldc,
+                       int64_t accumulate, uintptr_t bias_ptr,
+                       uintptr_t scale_ptr, uintptr_t zp_ptr, int64_t kind,
+                       int64_t group, int64_t n_begin, int64_t n_end) {
+  if (kind < 4 || m_end <= m_begin || k == 0) {
+    qgemm_body(a_ptr, b_ptr, c_ptr, m_begin, m_end, n, k, lda, ldb, ldc,
+               accumulate, bias_ptr, scale_ptr, zp_ptr, kind, group, n_begin,
+               n_end);
+    return;
+  }
+  int64_t rows = m_end - m_begin;
+  float *rounded = (float *)malloc((size_t)(rows * k) * sizeof(float));
+  if (!rounded)
+    abort(); /* out of memory in a kernel: nothing sensible to return */
+  const float *a = (const float *)a_ptr;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t kk = 0; kk < k; ++kk)
+      rounded[i * k + kk] = round16((int)kind, a[(m_begin + i) * lda + kk]);
+  qgemm_body((uintptr_t)rounded, b_ptr,
+             (uintptr_t)((float *)c_ptr + m_begin * ldc), 0, rows, n, k, k,
+             ldb, ldc, accumulate, bias_ptr, scale_ptr, zp_ptr, kind, group,
+             n_begin, n_end);
+  free(rounded);
 }
