@@ -45,14 +45,17 @@ QUANT_TOLERANCES = {
 
 # Tolerances with --precision: weights and activations rounded to bf16 (8
 # significant bits: relative rounding error <= 2^-9) or fp16 (11 bits,
-# <= 2^-12) before f32 accumulation; a dot product of length K errs by
-# about sqrt(K) * 2^-9 * |x| |w| for bf16. Measured max abs errors and
-# bounds (about 3x) are in PRECISION_MEASURED below.
+# <= 2^-12) before f32 accumulation; a dot product of length K errs by about
+# sqrt(K) * 2^-9 * |x| |w| (bf16). Measured max abs errors vs fp32:
+#   mlp:         bf16 6.6e-5, fp16 1.2e-5
+#   transformer: bf16 2.8e-3, fp16 2.7e-4  (about the 2^-3 ratio expected)
+#   cnn:         unchanged (convs stay fp32; its matmul has N = 10)
+# Bounds are about 3x the measured errors.
 PRECISION_TOLERANCES = {
-    "models/mlp/mlp.onnx": {"bf16": (0, 3e-3), "fp16": (0, 5e-4)},
+    "models/mlp/mlp.onnx": {"bf16": (0, 2e-4), "fp16": (0, 5e-5)},
     "models/cnn/cnn.onnx": {"bf16": (1e-4, 1e-5), "fp16": (1e-4, 1e-5)},
-    "models/transformer/transformer.onnx": {"bf16": (0, 5e-2),
-                                            "fp16": (0, 1e-2)},
+    "models/transformer/transformer.onnx": {"bf16": (0, 1e-2),
+                                            "fp16": (0, 1e-3)},
 }
 
 
