@@ -81,6 +81,7 @@ static constexpr const char *kSgemmSymbol = "agm_ukernel_sgemm";
 /// Its quantized-B variant (same file): B dequantized while packed.
 static constexpr const char *kQgemmSymbol = "agm_ukernel_qgemm";
 #include "compiler/driver/SgemmSource.inc"
+#include "compiler/driver/QgemmSource.inc"
 
 /// True for an f32 memref of `rank` the microkernels can address directly:
 /// static, row-major and contiguous.
@@ -840,6 +841,9 @@ FailureOr<CpuObject> compileKernelsForCpu(ModuleOp module,
     std::error_code ec;
     llvm::raw_fd_ostream os(ukernelSource, ec);
     os << kSgemmSource;
+    // The quantized GEMM only where a kernel calls it (compile time).
+    if (module.lookupSymbol(kQgemmSymbol))
+      os << kQgemmSource;
   }
   std::string march = features.lookup("avx512f")  ? "-march=x86-64-v4"
                       : features.lookup("avx2")   ? "-march=x86-64-v3"
