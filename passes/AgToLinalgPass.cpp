@@ -1,7 +1,7 @@
 //===- AgToLinalgPass.cpp - lower ag ops to linalg on tensors -------------===//
 //
 // Runs the ag-to-linalg patterns of compiler/codegen/cpu as a partial dialect
-// conversion: every ag op but the LLM and quantization ones must convert.
+// conversion: every ag op but the LLM ones must convert.
 // Signed/unsigned integer types become signless everywhere, function
 // signatures included (upstream func conversion patterns, same converter).
 //
@@ -58,8 +58,8 @@ LogicalResult AgToLinalgPass::checkOps(ModuleOp module) {
       ++numLeft;
       if (!allowUnconverted) {
         op->emitError() << "'" << op->getName()
-                        << "' is not lowered by ag-to-linalg (LLM and "
-                           "quantization ops are lowered by a later stage)";
+                        << "' is not lowered by ag-to-linalg (LLM ops are "
+                           "lowered by a later stage)";
         ok = false;
       }
       return;
@@ -89,8 +89,7 @@ void AgToLinalgPass::runOnOperation() {
                          math::MathDialect, scf::SCFDialect,
                          tensor::TensorDialect>();
   target.addIllegalDialect<AutoGLMDialect>();
-  target.addLegalOp<RopeOp, KVCacheWriteOp, QuantizeOp, DequantizeOp,
-                    DequantMatmulOp>();
+  target.addLegalOp<RopeOp, KVCacheWriteOp>();
   target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
     return converter.isSignatureLegal(op.getFunctionType()) &&
            converter.isLegal(&op.getBody());

@@ -16,8 +16,7 @@ def AgToLinalgPass : Pass<"ag-to-linalg", "ModuleOp"> {
   let description = [{
     The first stage of CPU code generation. Every `ag` op except the LLM ops
     `rope` and `kv_cache_write` (and `attention`'s KV-cache form, reported
-    as not supported yet) and the quantization ops
-    (`quantize`, `dequantize`, `dequant_matmul`), which a later stage lowers,
+    as not supported yet), which a later stage lowers,
     becomes upstream ops on tensors:
 
     - elementwise ops: one `linalg.generic` each, numpy broadcasting carried
@@ -32,7 +31,11 @@ def AgToLinalgPass : Pass<"ag-to-linalg", "ModuleOp"> {
     - data movement: `tensor.collapse_shape` / `expand_shape`,
       `linalg.transpose`, `tensor.insert_slice` / `extract_slice` /
       `tensor.pad`, gathers as `linalg.generic` with `tensor.extract`,
-      scatters, cumsum and topk as `scf.for` loops on tensors.
+      scatters, cumsum and topk as `scf.for` loops on tensors;
+    - `quantize` / `dequantize`: elementwise `linalg.generic` (8 and 16-bit
+      storage); `dequant_matmul` (weight `K x N`): a `linalg.generic`
+      contraction dequantizing in its body, tagged `ag.dequant_matmul` for
+      the CPU backend's quantized GEMM microkernel.
 
     Signed and unsigned integer types become signless (function signatures
     included); the unsigned semantics move into the arith ops (`divui`,
@@ -43,7 +46,7 @@ def AgToLinalgPass : Pass<"ag-to-linalg", "ModuleOp"> {
   }];
   let options = [
     Option<"allowUnconverted", "allow-unconverted", "bool", /*default=*/"true",
-           "Leave the LLM and quantization ops (lowered by a later stage) in "
+           "Leave the LLM ops (lowered by a later stage) in "
            "place; when false, report each one as an error">
   ];
   let statistics = [
@@ -209,6 +212,113 @@ def FusePass : Pass<"ag-fuse", "func::FuncOp"> {
     Statistic<"numFusedOps", "fused-ops", "Number of ops moved into groups">,
     Statistic<"numEpilogues", "epilogues",
               "Number of matmul/conv groups with a fused epilogue">
+  ];
+  let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
+}
+
+def QuantizePass : Pass<"ag-quantize", "func::FuncOp"> {
+  let summary = "Weight-only int8/int4 quantization of matmul weights";
+  let description = [{
+    Rewrites matmuls with a constant weight into `ag.dequant_matmul`, whose
+    weight stays quantized in the artifact and is dequantized inside the
+    GEMM microkernel. The result is always in the canonical form the CPU
+    backend lowers: weight `K x N` (weights of `transpose_rhs` matmuls are
+    transposed at compile time), scale `[N]` with `axis = 1` (per output
+    channel) or `[ceil(K / G), N]` with `axis = 0, group_size = G` (groups
+    along K), optional zero point of the scale's shape.
+
+    * `mode=int8`: symmetric per output channel, `i8` in [-127, 127],
+      `scale[n] = max_k |w[k, n]| / 127`.
+    * `mode=int4`: groups of `group-size` rows of K per output channel.
+      Symmetric: `i4` in [-7, 7], `scale = max |w| / 7`. Asymmetric
+      (`symmetric=false`): `ui4` in [0, 15] with a `ui4` zero point,
+      `scale = (max - min) / 15` over a range that includes 0. A last,
+      partial group (K not divisible by the group size) has its own scale.
+      i4 constants are stored packed, two per byte (low nibble first).
+    * Always, `mode=none` included: the quantized form ONNX models carry
+      is canonicalized: `matmul(x, dequantize(constant 8-bit w))` (from QDQ
+      pairs and QLinearMatMul) becomes `dequant_matmul` with `w` as is (per
+      tensor, or per column); other quantization axes are left alone.
+
+    Only matmuls whose weight is a rank-2 constant (or a constant with
+    leading unit dims, used as 2-D), whose lhs is not transposed, with K and N
+    of at least `min-size` are quantized: tiny matmuls gain nothing and lose
+    accuracy. A weight constant that another op (not a matmul reading it as
+    its weight) also reads is left in float: quantizing it for the matmuls
+    only would store it twice. With int4, N must be even (packed rows start
+    on a byte); K need not divide by the group size (the last group is
+    shorter and has its own scale).
+
+    ```mlir
+    %w = ag.constant dense<...> : tensor<256x512xf32>
+    %y = ag.matmul %x, %w : (tensor<4x256xf32>, tensor<256x512xf32>) -> tensor<4x512xf32>
+    // mode=int4 group-size=128 becomes
+    %q = ag.constant dense_resource<...> : tensor<256x512xi4>
+    %s = ag.constant dense<...> : tensor<2x512xf32>
+    %y = ag.dequant_matmul %x, %q, %s {axis = 0 : i64, group_size = 128 : i64}
+        : (tensor<4x256xf32>, tensor<256x512xi4>, tensor<2x512xf32>) -> tensor<4x512xf32>
+    ```
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"none\"",
+           "Weight quantization: none, int8 or int4">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"128",
+           "Rows of K per int4 scale">,
+    Option<"symmetric", "symmetric", "bool", /*default=*/"true",
+           "int4 without zero points (int8 is always symmetric)">,
+    Option<"minSize", "min-size", "int64_t", /*default=*/"16",
+           "Smallest K and N of a matmul that is quantized">
+  ];
+  let statistics = [
+    Statistic<"numQuantized", "quantized-matmuls",
+              "Number of matmuls whose weight was quantized">,
+    Statistic<"numBytesBefore", "weight-bytes-before",
+              "Bytes of the float weights that were quantized">,
+    Statistic<"numBytesAfter", "weight-bytes-after",
+              "Bytes of the quantized weights, scales and zero points">,
+    Statistic<"numQdqMapped", "qdq-patterns-mapped",
+              "Number of matmul(x, dequantize(w)) mapped to dequant_matmul">
+  ];
+  let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
+}
+
+def MixedPrecisionPass : Pass<"ag-mixed-precision", "func::FuncOp"> {
+  let summary = "Compute matmuls with constant weights in bf16 or fp16";
+  let description = [{
+    Mixed precision for matmuls with a constant f32 weight: the weight is
+    converted (round to nearest even) to `precision` (`bf16` or `fp16`) and
+    STORED in that type (half the artifact bytes), laid out `K x N`
+    (`transpose_rhs` weights are transposed at compile time); the matmul
+    then reads an f32 lhs and a 16-bit rhs:
+
+    ```mlir
+    %w = ag.constant dense<...> : tensor<64x128xf32>
+    %y = ag.matmul %x, %w transpose_rhs : (tensor<4x128xf32>, tensor<64x128xf32>) -> tensor<4x64xf32>
+    // precision=bf16 becomes
+    %w16 = ag.constant dense_resource<...> : tensor<128x64xbf16>
+    %y = ag.matmul %x, %w16 : (tensor<4x128xf32>, tensor<128x64xbf16>) -> tensor<4x64xf32>
+    ```
+
+    Semantics (what the CPU microkernel computes): the activations are
+    rounded to the same 16-bit type as they are loaded, products of the two
+    16-bit values are accumulated in f32, the bias is added in f32 and the
+    result is f32. Everything else stays f32: norms, softmax, reductions,
+    elementwise ops, matmuls of two activations (attention) and convs.
+    Weights are picked as ag-quantize picks them: rank 2 (or leading unit
+    dims), lhs not transposed, K and N at least `min-size`, and no other op
+    reading the float weight. fp16 weights saturate to +-65504.
+  }];
+  let options = [
+    Option<"precision", "precision", "std::string", /*default=*/"\"bf16\"",
+           "16-bit type of matmul weights: bf16 or fp16">,
+    Option<"minSize", "min-size", "int64_t", /*default=*/"16",
+           "Smallest K and N of a matmul that is converted">
+  ];
+  let statistics = [
+    Statistic<"numConverted", "converted-matmuls",
+              "Number of matmuls computing in 16 bits">,
+    Statistic<"numBytesSaved", "weight-bytes-saved",
+              "Bytes of weights saved by storing them in 16 bits">
   ];
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
 }

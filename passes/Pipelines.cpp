@@ -29,37 +29,37 @@ LogicalResult mlir::autoglm::buildGraphPipeline(
               llvm::Twine(options.groupSize.getValue()));
     return failure();
   }
-  // ===-------------------------------------------------------------------===
-  // Issue 5, items 3-5: the passes other branches add. Until they are merged
-  // this build cannot honour quantize/precision, and says so.
-  //   - ag-fuse (opt-level >= 2), after ag-prune-dead-subgraphs;
-  //   - ag-quantize{mode=int8|int4 group-size=N} when quantize != none
-  //     (any opt-level), after ag-fuse;
-  //   - ag-mixed-precision{precision=fp16|bf16} when precision != fp32,
-  //     after ag-quantize;
-  // each in the `funcPm` block below, before canonicalize/cse. Replace these
-  // checks with the passes.
-  if (options.quantize != QuantizeMode::None) {
-    emitError("ag-graph-pipeline: quantize needs the ag-quantize pass, which "
-              "this build does not have yet");
-    return failure();
-  }
-  if (options.precision != ComputePrecision::F32) {
-    emitError("ag-graph-pipeline: precision needs the ag-mixed-precision "
-              "pass, which this build does not have yet");
-    return failure();
-  }
-  // ===-------------------------------------------------------------------===
-  if (options.optLevel == 0)
+  // Quantization and 16-bit weights are asked for explicitly, so they run
+  // at -O0 too; -O1 and up also map ONNX's quantized forms (quantize=none).
+  bool quantize = options.quantize != QuantizeMode::None;
+  bool lowPrecision = options.precision != ComputePrecision::F32;
+  if (options.optLevel == 0 && !quantize && !lowPrecision)
     return success();
 
   // All graph passes work per function: one nested pipeline, so functions
   // are optimized in parallel.
   bool onFunction = pm.getOpAnchorName() == func::FuncOp::getOperationName();
   OpPassManager &funcPm = onFunction ? pm : pm.nest<func::FuncOp>();
-  funcPm.addPass(createFoldConstantsPass());
-  funcPm.addPass(createPruneDeadSubgraphsPass());
-  // (ag-quantize, ag-mixed-precision go here: see above.)
+  if (options.optLevel > 0) {
+    funcPm.addPass(createFoldConstantsPass());
+    funcPm.addPass(createPruneDeadSubgraphsPass());
+  }
+  if (options.optLevel > 0 || quantize) {
+    QuantizePassOptions quantizeOptions;
+    quantizeOptions.mode = options.quantize == QuantizeMode::Int8   ? "int8"
+                           : options.quantize == QuantizeMode::Int4 ? "int4"
+                                                                    : "none";
+    quantizeOptions.groupSize = options.groupSize;
+    quantizeOptions.symmetric = options.int4Symmetric;
+    funcPm.addPass(createQuantizePass(quantizeOptions));
+  }
+  // 16-bit matmul weights (quantized ones are dequant_matmuls by now).
+  if (lowPrecision) {
+    MixedPrecisionPassOptions mixed;
+    mixed.precision =
+        options.precision == ComputePrecision::BF16 ? "bf16" : "fp16";
+    funcPm.addPass(createMixedPrecisionPass(mixed));
+  }
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createCSEPass());
   // Fusion last: it groups what the cleanups left.

@@ -44,6 +44,11 @@ struct GraphPipelineOptions
       *this, "group-size",
       llvm::cl::desc("Elements per quantization group along K (int4)"),
       llvm::cl::init(128)};
+  Option<bool> int4Symmetric{
+      *this, "int4-symmetric",
+      llvm::cl::desc("int4 without zero points (false: asymmetric, with "
+                     "zero points)"),
+      llvm::cl::init(true)};
   Option<ComputePrecision> precision{
       *this, "precision",
       llvm::cl::desc("Precision of matmuls and convolutions (fp32 "

@@ -58,6 +58,16 @@ static LogicalResult buildGraphPassManager(const CompileOptions &options,
   if (options.passPipeline.empty()) {
     GraphPipelineOptions pipelineOptions;
     pipelineOptions.optLevel = options.optLevel;
+    pipelineOptions.quantize = options.quantize == "int8"   ? QuantizeMode::Int8
+                               : options.quantize == "int4" ? QuantizeMode::Int4
+                                                            : QuantizeMode::None;
+    pipelineOptions.groupSize = options.groupSize;
+    pipelineOptions.int4Symmetric = options.quantizeSymmetric;
+    pipelineOptions.precision = options.precision == "bf16"
+                                    ? ComputePrecision::BF16
+                                : options.precision == "fp16"
+                                    ? ComputePrecision::F16
+                                    : ComputePrecision::F32;
     return buildGraphPipeline(pm, pipelineOptions, [&](const Twine &message) {
       errs << "autoglm-compile: error: " << message << "\n";
     });
@@ -183,6 +193,23 @@ static int compileModel(const CompileOptions &options, StringRef emit,
 }
 
 int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
+  if (options.quantize != "none" && options.quantize != "int8" &&
+      options.quantize != "int4") {
+    errs << "autoglm-compile: error: unknown --quantize value '"
+         << options.quantize << "' (use none, int8 or int4)\n";
+    return 2;
+  }
+  if (options.precision != "fp32" && options.precision != "fp16" &&
+      options.precision != "bf16") {
+    errs << "autoglm-compile: error: unknown --precision value '"
+         << options.precision << "' (use fp32, fp16 or bf16)\n";
+    return 2;
+  }
+  if (options.groupSize <= 0) {
+    errs << "autoglm-compile: error: --group-size must be positive, got "
+         << options.groupSize << "\n";
+    return 2;
+  }
   registerPassesOnce();
   for (const std::string &plugin : options.passPlugins)
     if (failed(loadPassPlugin(plugin, "autoglm-compile", errs)))

@@ -5,6 +5,7 @@
 
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,13 @@ struct CompileOptions {
   std::string cpu = "host";
   /// 0..3.
   int optLevel = 2;
+  /// Weight-only quantization (ag-quantize mode): none, int8 or int4, with
+  /// the int4 group size and symmetry.
+  std::string quantize = "none";
+  int64_t groupSize = 128;
+  bool quantizeSymmetric = true;
+  /// Matmul precision (ag-mixed-precision): fp32 (off), fp16 or bf16.
+  std::string precision = "fp32";
   /// Print the memory plan and dispatches.
   bool verbose = false;
   /// MLIR debugging: IR after each pass, pass timing.

@@ -2,6 +2,7 @@
 
 #include "compiler/driver/CpuBackend.h"
 
+#include "compiler/codegen/cpu/AgToLinalg.h"
 #include "runtime/include/autoglm/artifact_format.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -82,7 +83,10 @@ static LogicalResult runPipeline(ModuleOp module, StringRef pipeline,
 /// The f32 GEMM microkernel (ukernels/sgemm.c), compiled into every
 /// artifact with the target's -march.
 static constexpr const char *kSgemmSymbol = "agm_ukernel_sgemm";
+/// Its quantized-B variant (same file): B dequantized while packed.
+static constexpr const char *kQgemmSymbol = "agm_ukernel_qgemm";
 #include "compiler/driver/SgemmSource.inc"
+#include "compiler/driver/QgemmSource.inc"
 
 /// True for an f32 memref of `rank` the microkernels can address directly:
 /// static, row-major and contiguous.
@@ -304,6 +308,143 @@ static int useMatmulMicrokernel(ModuleOp module) {
   return matmuls.size();
 }
 
+/// True for a static, row-major memref of `rank` (any element type).
+static bool isPlainMemref(Value value, int64_t rank) {
+  auto type = dyn_cast<MemRefType>(value.getType());
+  return type && type.getRank() == rank && type.hasStaticShape() &&
+         type.getLayout().isIdentity();
+}
+
+/// Replaces the linalg.generic ops ag-to-linalg tags `ag.dequant_matmul`
+/// by calls to the quantized GEMM microkernel (dequantization fused into
+/// its B packing). 4-bit weights are packed two per byte, which only the
+/// microkernel reads: such an op left as a loop nest is an error.
+static FailureOr<int> useDequantMatmulMicrokernel(ModuleOp module) {
+  SmallVector<linalg::GenericOp> generics;
+  module.walk([&](linalg::GenericOp op) {
+    if (op->hasAttr(kDequantMatmulAttrName))
+      generics.push_back(op);
+  });
+  int calls = 0;
+  for (linalg::GenericOp op : generics) {
+    auto info = op->getAttrOfType<DictionaryAttr>(kDequantMatmulAttrName);
+    auto bits = info ? info.getAs<IntegerAttr>("bits") : IntegerAttr();
+    auto isUnsigned = info ? info.getAs<BoolAttr>("unsigned") : BoolAttr();
+    auto group = info ? info.getAs<IntegerAttr>("group_size") : IntegerAttr();
+    SmallVector<Value> inputs(op.getDpsInputs());
+    bool plain = bits && isUnsigned && group && op.hasPureBufferSemantics() &&
+                 (inputs.size() == 3 || inputs.size() == 4) &&
+                 isPlainF32(inputs[0], 2) && isPlainMemref(inputs[1], 2) &&
+                 isPlainMemref(inputs[2],
+                               cast<MemRefType>(inputs[2].getType())
+                                   .getRank()) &&
+                 (inputs.size() == 3 ||
+                  isPlainMemref(inputs[3], cast<MemRefType>(
+                                               inputs[3].getType())
+                                               .getRank())) &&
+                 isPlainF32(op.getDpsInits()[0], 2);
+    if (!plain) {
+      if (bits && bits.getInt() == 4)
+        return op.emitError("internal error: a 4-bit dequant_matmul must "
+                            "become a microkernel call (its weight is "
+                            "packed), but its operands are not plain "
+                            "row-major memrefs");
+      continue; // the loop nest reads 8-bit weights correctly
+    }
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    Value a = inputs[0], w = inputs[1], scale = inputs[2],
+          c = op.getDpsInits()[0];
+    Value zeroPoint = inputs.size() == 4 ? inputs[3] : Value();
+    auto aType = cast<MemRefType>(a.getType());
+    auto cType = cast<MemRefType>(c.getType());
+    int64_t m = cType.getDimSize(0), n = cType.getDimSize(1),
+            k = aType.getDimSize(1);
+    Value bias = foldBiasBroadcast(op, c);
+    bool accumulate = !bias && !foldZeroFill(op, c);
+    // kind: 0 i8, 1 u8, 2 i4, 3 u4 (ukernels/sgemm.c).
+    int64_t kind = (bits.getInt() == 4 ? 2 : 0) + (isUnsigned.getValue() ? 1 : 0);
+    auto pointer = [&](Value memref) -> Value {
+      return memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+    };
+    auto constant = [&](int64_t v) -> Value {
+      return arith::ConstantIntOp::create(b, loc, v, 64);
+    };
+    Value null = arith::ConstantIndexOp::create(b, loc, 0);
+    func::CallOp::create(
+        b, loc, kQgemmSymbol, TypeRange{},
+        ValueRange{pointer(a), pointer(w), pointer(c), constant(0),
+                   constant(m), constant(n), constant(k), constant(k),
+                   constant(n), constant(n), constant(accumulate),
+                   bias ? pointer(bias) : null, pointer(scale),
+                   zeroPoint ? pointer(zeroPoint) : null, constant(kind),
+                   constant(group.getInt()), constant(0), constant(n)});
+    op.erase();
+    ++calls;
+  }
+  return calls;
+}
+
+/// Replaces linalg.matmul ops of an f32 A and a bf16 / f16 B (from
+/// ag-mixed-precision) by calls to the GEMM microkernel's 16-bit B path
+/// (kinds 4 / 5: A rounded to 16 bits, f32 accumulation).
+static int useHalfMatmulMicrokernel(ModuleOp module) {
+  SmallVector<linalg::MatmulOp> matmuls;
+  module.walk([&](linalg::MatmulOp op) {
+    Value bm = op.getDpsInputs()[1];
+    Type element = cast<ShapedType>(bm.getType()).getElementType();
+    if (op.hasPureBufferSemantics() && !op.hasUserDefinedMaps() &&
+        isPlainF32(op.getDpsInputs()[0], 2) && isPlainMemref(bm, 2) &&
+        (element.isBF16() || element.isF16()) &&
+        isPlainF32(op.getDpsInits()[0], 2))
+      matmuls.push_back(op);
+  });
+  for (linalg::MatmulOp op : matmuls) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    Value a = op.getDpsInputs()[0], bm = op.getDpsInputs()[1],
+          c = op.getDpsInits()[0];
+    int64_t m = cast<MemRefType>(c.getType()).getDimSize(0),
+            n = cast<MemRefType>(c.getType()).getDimSize(1),
+            k = cast<MemRefType>(a.getType()).getDimSize(1);
+    Value bias = foldBiasBroadcast(op, c);
+    bool accumulate = !bias && !foldZeroFill(op, c);
+    int64_t kind =
+        cast<MemRefType>(bm.getType()).getElementType().isBF16() ? 4 : 5;
+    auto pointer = [&](Value memref) -> Value {
+      return memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+    };
+    auto constant = [&](int64_t v) -> Value {
+      return arith::ConstantIntOp::create(b, loc, v, 64);
+    };
+    Value null = arith::ConstantIndexOp::create(b, loc, 0);
+    func::CallOp::create(
+        b, loc, kQgemmSymbol, TypeRange{},
+        ValueRange{pointer(a), pointer(bm), pointer(c), constant(0),
+                   constant(m), constant(n), constant(k), constant(k),
+                   constant(n), constant(n), constant(accumulate),
+                   bias ? pointer(bias) : null, null, null, constant(kind),
+                   constant(k), constant(0), constant(n)});
+    op.erase();
+  }
+  return matmuls.size();
+}
+
+/// Declares the quantized GEMM microkernel: sgemm's operands, then
+/// (scale, zero_point, kind, group_size, n_begin, n_end).
+static void declareQgemm(ModuleOp module) {
+  if (module.lookupSymbol(kQgemmSymbol))
+    return;
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  Type index = b.getIndexType(), i64 = b.getI64Type();
+  func::FuncOp::create(
+      b, module.getLoc(), kQgemmSymbol,
+      b.getFunctionType({index, index, index, i64, i64, i64, i64, i64, i64,
+                         i64, i64, index, index, index, i64, i64, i64, i64},
+                        {}))
+      .setPrivate();
+}
+
 /// Declares the GEMM microkernel the calls above use:
 /// (A, B, C, m_begin, m_end, n, k, lda, ldb, ldc, accumulate, bias).
 static void declareSgemm(ModuleOp module) {
@@ -321,11 +462,17 @@ static void declareSgemm(ModuleOp module) {
 
 /// GEMM-class linalg ops (batch matmul, conv, matmul) to microkernel calls;
 /// naive loop nests are no GEMM.
-static void useMicrokernels(ModuleOp module) {
+static LogicalResult useMicrokernels(ModuleOp module) {
   int calls = useBatchMatmulMicrokernel(module) +
               useConvMicrokernel(module) + useMatmulMicrokernel(module);
   if (calls > 0)
     declareSgemm(module);
+  FailureOr<int> quantized = useDequantMatmulMicrokernel(module);
+  if (failed(quantized))
+    return failure();
+  if (*quantized + useHalfMatmulMicrokernel(module) > 0)
+    declareQgemm(module);
+  return success();
 }
 
 /// Set on a kernel whose loop nests can all be split the same way along
@@ -471,6 +618,33 @@ static std::optional<int64_t> distributeRows(ArrayRef<Operation *> nests,
   return (rows + unit - 1) / unit;
 }
 
+/// Columns of C per workgroup of a quantized GEMM call with few rows: a
+/// multiple of the microkernel's panel width (32) and even (packed i4).
+static constexpr int64_t kGemmColumnsPerWorkgroup = 128;
+
+/// Makes the quantized GEMM `call` compute columns
+/// [begin * W, min(end * W, N)) (its n_begin, n_end operands).
+static int64_t distributeGemmColumns(func::CallOp call, Value begin,
+                                     Value end) {
+  OpBuilder b(call);
+  Location loc = call.getLoc();
+  std::optional<int64_t> n = getConstantIntValue(call.getOperand(5));
+  if (!n)
+    return 1;
+  Type i64 = b.getI64Type();
+  Value width =
+      arith::ConstantIntOp::create(b, loc, kGemmColumnsPerWorkgroup, 64);
+  Value first = arith::MulIOp::create(
+      b, loc, arith::IndexCastOp::create(b, loc, i64, begin), width);
+  Value last = arith::MinSIOp::create(
+      b, loc, call.getOperand(5),
+      arith::MulIOp::create(
+          b, loc, arith::IndexCastOp::create(b, loc, i64, end), width));
+  call->setOperand(16, first);
+  call->setOperand(17, last);
+  return (*n + kGemmColumnsPerWorkgroup - 1) / kGemmColumnsPerWorkgroup;
+}
+
 /// Adds (wg_begin, wg_end) index arguments to `kernel`. When its body is a
 /// single parallel loop nest, iterations [wg_begin, wg_end) of the outer
 /// dimension are this call's share and the workgroup count is that
@@ -490,11 +664,18 @@ static int64_t distributeWorkgroups(func::FuncOp kernel) {
   for (Operation &op : body.without_terminator())
     if (op.getNumRegions() != 0 || isa<func::CallOp>(op))
       nests.push_back(&op);
-  // A lone GEMM microkernel call splits by blocks of rows.
+  // A lone GEMM microkernel call splits by blocks of rows; a quantized one
+  // with few rows (LLM decode GEMV) by blocks of columns instead.
   if (nests.size() == 1)
     if (auto call = dyn_cast<func::CallOp>(nests.front());
-        call && call.getCallee() == kSgemmSymbol)
+        call && (call.getCallee() == kSgemmSymbol ||
+                 call.getCallee() == kQgemmSymbol)) {
+      std::optional<int64_t> m = getConstantIntValue(call.getOperand(4));
+      if (call.getCallee() == kQgemmSymbol && m &&
+          *m <= kGemmRowsPerWorkgroup)
+        return distributeGemmColumns(call, begin, end);
       return distributeGemmRows(call, begin, end);
+    }
   auto rows = kernel->getAttrOfType<IntegerAttr>(kSplitRowsAttr);
   kernel->removeAttr(kSplitRowsAttr);
   if (nests.size() > 1 && rows)
@@ -696,7 +877,8 @@ LogicalResult lowerKernelsToLLVMDialect(ModuleOp module,
                                        *rows));
   if (failed(runPipeline(module, kBufferizePipeline, target)))
     return failure();
-  useMicrokernels(module);
+  if (failed(useMicrokernels(module)))
+    return failure();
   // memref.copy of strided views would call a runtime helper (memrefCopy)
   // the kernels do not link: make every copy a loop nest instead.
   SmallVector<memref::CopyOp> copies;
@@ -903,6 +1085,9 @@ FailureOr<CpuObject> compileKernelsForCpu(ModuleOp module,
     std::error_code ec;
     llvm::raw_fd_ostream os(ukernelSource, ec);
     os << kSgemmSource;
+    // The quantized GEMM only where a kernel calls it (compile time).
+    if (module.lookupSymbol(kQgemmSymbol))
+      os << kQgemmSource;
   }
   std::string march = features.lookup("avx512f")  ? "-march=x86-64-v4"
                       : features.lookup("avx2")   ? "-march=x86-64-v3"

@@ -14,6 +14,9 @@ namespace mlir::autoglm {
 /// Constants cheap enough to rebuild inside every kernel that uses them.
 static bool isInlinable(ConstantOp constant, int64_t limit) {
   ElementsAttr value = constant.getValue();
+  // 4-bit weights are stored packed, which kernel-local globals are not.
+  if (value.getElementType().isInteger(4))
+    return false;
   return isa<DenseElementsAttr>(value) &&
          (cast<DenseElementsAttr>(value).isSplat() ||
           value.getNumElements() <= limit);

@@ -38,8 +38,12 @@ static agm_dtype dtypeOf(Type type) {
   }
 }
 
+/// Bytes of a tensor as the kernels address it: i1 as one byte per element,
+/// 4-bit integers (quantized weights) packed two per byte.
 static int64_t byteSizeOf(RankedTensorType type) {
   Type element = type.getElementType();
+  if (element.isInteger(4))
+    return (type.getNumElements() + 1) / 2;
   int64_t bytes = element.isInteger(1)
                       ? 1
                       : (element.getIntOrFloatBitWidth() + 7) / 8;
@@ -58,6 +62,16 @@ static std::vector<uint8_t> constantBytes(ElementsAttr value) {
     return bytes;
   }
   auto dense = cast<DenseElementsAttr>(value);
+  if (type.getElementType().isInteger(4)) {
+    // dense<> holds a byte per element; the artifact packs them (element
+    // 2i in the low nibble of byte i), as ag-quantize's blobs already are.
+    size_t i = 0;
+    for (const APInt &v : dense.getValues<APInt>()) {
+      bytes[i / 2] |= uint8_t((v.getZExtValue() & 0xF) << (i % 2 ? 4 : 0));
+      ++i;
+    }
+    return bytes;
+  }
   if (type.getElementType().isInteger(1)) {
     size_t i = 0;
     for (bool b : dense.getValues<bool>())

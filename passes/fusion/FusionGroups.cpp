@@ -26,13 +26,16 @@ bool isElementwise(Operation *op) {
 /// (transpose) when it feeds an elementwise op in the same kernel.
 bool isView(Operation *op) { return isa<ReshapeOp, TransposeOp, SliceOp>(op); }
 
-/// Ops that head a group: the GEMM-class ops the CPU backend turns into
-/// microkernel calls, which an epilogue can follow in the same kernel.
+/// Ops that head a group: the f32 GEMM-class ops the CPU backend turns into
+/// microkernel calls, which an epilogue can follow in the same kernel (the
+/// quantized and 16-bit-weight GEMMs split by columns, which an epilogue
+/// nest does not follow yet).
 bool isAnchor(Operation *op) {
   if (auto matmul = dyn_cast<MatmulOp>(op))
     return matmul.getRhs().getType().getRank() == 2 &&
            !matmul.getTransposeLhs() &&
-           matmul.getType().getElementType().isF32();
+           matmul.getType().getElementType().isF32() &&
+           matmul.getRhs().getType().getElementType().isF32();
   if (auto conv = dyn_cast<ConvOp>(op))
     return conv.getInput().getType().getRank() == 4 && conv.getGroups() == 1 &&
            conv.getType().getElementType().isF32();

@@ -33,17 +33,65 @@ MODELS = [
 ]
 
 
+# Tolerances with --quantize (weights rounded to int8 / int4). The error of a
+# quantized matmul output is sum_k x[k] * e[k, n] with |e| <= step / 2, step
+# = max|w[:, n]| / 127 per column (int8) or max|w| / 7 per group of K (int4,
+# 18x coarser); independent rounding errors grow like sqrt(K) * |x| * step /
+# sqrt(12), then pass through the rest of the model (softmax compresses
+# them in the MLP; LayerNorm rescales them in the transformer layer).
+# Measured max abs errors vs the fp32 reference on the committed inputs:
+#   mlp:         int8 8.0e-5, int4 1.6e-3  (probabilities in [0, 1])
+#   transformer: int8 4.2e-3, int4 7.3e-2  (LayerNorm outputs, |y| ~ 1)
+#   cnn:         not quantized (its only matmul has N = 10 < min-size 16)
+# The bounds are about 3x those: a wrong scale, zero point or nibble order
+# gives errors the size of the outputs and fails.
+QUANT_TOLERANCES = {
+    # model: {mode: (rtol, atol)}
+    "models/mlp/mlp.onnx": {"int8": (0, 3e-4), "int4": (0, 5e-3)},
+    "models/cnn/cnn.onnx": {"int8": (1e-4, 1e-5), "int4": (1e-4, 1e-5)},
+    "models/transformer/transformer.onnx": {"int8": (0, 1.5e-2),
+                                            "int4": (0, 0.2)},
+}
+
+# Tolerances with --precision: weights and activations rounded to bf16 (8
+# significant bits: relative rounding error <= 2^-9) or fp16 (11 bits,
+# <= 2^-12) before f32 accumulation; a dot product of length K errs by about
+# sqrt(K) * 2^-9 * |x| |w| (bf16). Measured max abs errors vs fp32:
+#   mlp:         bf16 6.6e-5, fp16 1.2e-5
+#   transformer: bf16 2.8e-3, fp16 2.7e-4  (about the 2^-3 ratio expected)
+#   cnn:         unchanged (convs stay fp32; its matmul has N = 10)
+# Bounds are about 3x the measured errors.
+PRECISION_TOLERANCES = {
+    "models/mlp/mlp.onnx": {"bf16": (0, 2e-4), "fp16": (0, 5e-5)},
+    "models/cnn/cnn.onnx": {"bf16": (1e-4, 1e-5), "fp16": (1e-4, 1e-5)},
+    "models/transformer/transformer.onnx": {"bf16": (0, 1e-2),
+                                            "fp16": (0, 1e-3)},
+}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("compiler")
     parser.add_argument("runner")
     parser.add_argument("--extra-compile-flag", action="append", default=[])
+    parser.add_argument("--quantize", choices=["int8", "int4"],
+                        help="compile with --quantize and compare within "
+                             "QUANT_TOLERANCES")
+    parser.add_argument("--precision", choices=["bf16", "fp16"],
+                        help="compile with --precision and compare within "
+                             "PRECISION_TOLERANCES")
     args = parser.parse_args()
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="agm-models-") as work:
         for model, flags, inputs, outputs, rtol, atol in MODELS:
             folder = os.path.join(ROOT, os.path.dirname(model))
             artifact = os.path.join(work, os.path.basename(model) + ".agm")
+            if args.quantize:
+                flags = flags + ["--quantize=" + args.quantize]
+                rtol, atol = QUANT_TOLERANCES[model][args.quantize]
+            if args.precision:
+                flags = flags + ["--precision=" + args.precision]
+                rtol, atol = PRECISION_TOLERANCES[model][args.precision]
             compile_cmd = [args.compiler, os.path.join(ROOT, model), "-o",
                            artifact, *flags, *args.extra_compile_flag]
             run_cmd = [args.runner, artifact, "--rtol", str(rtol),

@@ -46,6 +46,24 @@ int main(int argc, char **argv) {
                  "3: all but quantization) and LLVM's level")
       ->capture_default_str()
       ->check(CLI::Range(0, 3));
+  app.add_option("--quantize", options.quantize,
+                 "weight-only quantization of matmul weights: none, int8 "
+                 "(per output channel) or int4 (groups of --group-size rows "
+                 "of K)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "int8", "int4"}));
+  app.add_option("--group-size", options.groupSize,
+                 "rows of K per int4 scale")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_flag("!--int4-asymmetric", options.quantizeSymmetric,
+               "int4 with a zero point per group (default: symmetric)");
+  app.add_option("--precision", options.precision,
+                 "compute matmuls with constant weights in 16 bits (weights "
+                 "stored in that type, f32 accumulation): fp32 (off), fp16 "
+                 "or bf16")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"fp32", "fp16", "bf16"}));
   app.add_flag("-v,--verbose", options.verbose,
                "print the memory plan (arena size vs the sum of "
                "intermediates) and each dispatch's workgroups");

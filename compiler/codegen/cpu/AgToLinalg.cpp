@@ -15,11 +15,11 @@ void mlir::autoglm::populateAgToLinalgPatterns(TypeConverter &converter,
   populateDataMovementToLinalgPatterns(converter, patterns);
   populateGatherScatterToLinalgPatterns(converter, patterns);
   populateAttentionToLinalgPatterns(converter, patterns);
+  populateQuantToLinalgPatterns(converter, patterns);
 }
 
 bool mlir::autoglm::isLoweredAfterLinalg(Operation *op) {
-  return isa<RopeOp, KVCacheWriteOp, QuantizeOp, DequantizeOp, DequantMatmulOp>(
-      op);
+  return isa<RopeOp, KVCacheWriteOp>(op);
 }
 
 std::optional<std::string> mlir::autoglm::getUnsupportedReason(Operation *op) {
@@ -33,5 +33,14 @@ std::optional<std::string> mlir::autoglm::getUnsupportedReason(Operation *op) {
     if (attention.getKvLen())
       return std::string("the KV-cache form (kv_len operand) is not "
                          "supported yet");
+  if (auto dequantMatmul = dyn_cast<DequantMatmulOp>(op))
+    return getDequantMatmulUnsupportedReason(dequantMatmul);
+  // Packed 4-bit tensors are readable by the quantized GEMM only.
+  if (isa<QuantizeOp, DequantizeOp>(op))
+    for (Value v : llvm::concat<Value>(op->getOperands(), op->getResults()))
+      if (auto type = dyn_cast<RankedTensorType>(v.getType());
+          type && type.getElementType().isInteger(4))
+        return std::string("4-bit tensors are lowered only as "
+                           "dequant_matmul weights");
   return std::nullopt;
 }

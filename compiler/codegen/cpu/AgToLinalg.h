@@ -45,13 +45,23 @@ void populateGatherScatterToLinalgPatterns(TypeConverter &converter,
 /// softmax, query heads grouped per KV head.
 void populateAttentionToLinalgPatterns(TypeConverter &converter,
                                        RewritePatternSet &patterns);
+/// quantize, dequantize (elementwise) and dequant_matmul (a tagged
+/// contraction the CPU backend turns into a microkernel call).
+void populateQuantToLinalgPatterns(TypeConverter &converter,
+                                   RewritePatternSet &patterns);
+/// Why a dequant_matmul is not in the form the CPU lowers, or nullopt.
+class DequantMatmulOp;
+std::optional<std::string>
+getDequantMatmulUnsupportedReason(DequantMatmulOp op);
+/// The attribute marking the linalg.generic of a lowered dequant_matmul:
+/// {bits, unsigned, group_size} of its weight.
+inline constexpr const char *kDequantMatmulAttrName = "ag.dequant_matmul";
 
 /// Every family above.
 void populateAgToLinalgPatterns(TypeConverter &converter,
                                 RewritePatternSet &patterns);
 
-/// True for the ag ops a later stage lowers (rope, kv_cache_write,
-/// quantize, dequantize, dequant_matmul).
+/// True for the ag ops a later stage lowers (rope, kv_cache_write).
 bool isLoweredAfterLinalg(Operation *op);
 
 /// Why an ag op that ag-to-linalg handles cannot be lowered as it stands

@@ -12,7 +12,9 @@
  *
  *===----------------------------------------------------------------------===*/
 
+#include <immintrin.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__AVX512F__)
@@ -73,6 +75,10 @@ static void tile_full(int64_t kc, const float *a, int64_t lda, const float *b,
   }
 }
 
+static void tile_any(int rows, int64_t kc, const float *a, int64_t lda,
+                     const float *b, float *c, int64_t ldc, int64_t cols,
+                     int accumulate, const float *bias);
+
 /* Edges: any rows x cols tile, scalar. */
 static void tile_edge(int64_t rows, int64_t cols, int64_t kc, const float *a,
                       int64_t lda, const float *b, int64_t ldb, float *c,
@@ -89,6 +95,10 @@ static void tile_edge(int64_t rows, int64_t cols, int64_t kc, const float *a,
   }
 }
 
+static void gemv_f32(int64_t rows, const float *a, int64_t lda,
+                     const float *b, int64_t ldb, float *c, int64_t ldc,
+                     int accumulate, const float *bias, int64_t n, int64_t k);
+
 void agm_ukernel_sgemm(uintptr_t a_ptr, uintptr_t b_ptr, uintptr_t c_ptr,
                        int64_t m_begin, int64_t m_end, int64_t n, int64_t k,
                        int64_t lda, int64_t ldb, int64_t ldc,
@@ -103,6 +113,13 @@ void agm_ukernel_sgemm(uintptr_t a_ptr, uintptr_t b_ptr, uintptr_t c_ptr,
         c[i * ldc + j] = bias ? bias[j] : 0;
   /* A KC x NR panel of B, packed contiguously: rows of B lie a page or more
    * apart, so unpacked every k would touch a new page (TLB misses). */
+  /* Few rows (GEMV): stream B row by row instead of packing panels. */
+  if (m_end - m_begin <= 4) {
+    if (m_end > m_begin && k > 0)
+      gemv_f32(m_end - m_begin, a + m_begin * lda, lda, b, ldb,
+               c + m_begin * ldc, ldc, (int)accumulate, bias, n, k);
+    return;
+  }
   float packed[KC * NR] __attribute__((aligned(64)));
   for (int64_t k0 = 0; k0 < k; k0 += KC) {
     int64_t kc = k - k0 < KC ? k - k0 : KC;
@@ -121,10 +138,101 @@ void agm_ukernel_sgemm(uintptr_t a_ptr, uintptr_t b_ptr, uintptr_t c_ptr,
         if (rows == MR && cols == NR)
           tile_full(kc, ap, lda, packed, NR, cp, ldc, acc,
                     bias ? bias + j : 0);
+        else if (cols == NR) /* few rows (GEMV): vector code too */
+          tile_any((int)rows, kc, ap, lda, packed, cp, ldc, cols, acc,
+                   bias ? bias + j : 0);
         else
           tile_edge(rows, cols, kc, ap, lda, bp, ldb, cp, ldc, acc,
                     bias ? bias + j : 0);
       }
     }
+  }
+}
+
+/* rows (< MR, a constant after inlining) x NR tile over a packed panel. */
+static inline __attribute__((always_inline)) void
+tile_rows(int rows, int64_t kc, const float *a, int64_t lda, const float *b,
+          float *c, int64_t ldc, int64_t cols, int accumulate,
+          const float *bias) {
+  vf acc[MR][2];
+  float start[NR];
+  for (int64_t jj = 0; jj < NR; ++jj)
+    start[jj] = bias && jj < cols ? bias[jj] : 0;
+  for (int i = 0; i < rows; ++i) {
+    if (accumulate) {
+      float row[NR] = {0};
+      memcpy(row, c + i * ldc, cols * sizeof(float));
+      acc[i][0] = load(row);
+      acc[i][1] = load(row + VL);
+    } else {
+      acc[i][0] = load(start);
+      acc[i][1] = load(start + VL);
+    }
+  }
+  for (int64_t k = 0; k < kc; ++k) {
+    vf b0 = load(b + k * NR), b1 = load(b + k * NR + VL);
+    for (int i = 0; i < rows; ++i) {
+      vf ai = splat(a[i * lda + k]);
+      acc[i][0] += ai * b0;
+      acc[i][1] += ai * b1;
+    }
+  }
+  for (int i = 0; i < rows; ++i) {
+    float row[NR];
+    store(row, acc[i][0]);
+    store(row + VL, acc[i][1]);
+    memcpy(c + i * ldc, row, cols * sizeof(float));
+  }
+}
+
+/* Any rows <= MR as tiles of 4, 2 and 1 rows (three specializations keep
+ * the kernel quick to compile: it is compiled with every artifact). */
+static void tile_any(int rows, int64_t kc, const float *a, int64_t lda,
+                     const float *b, float *c, int64_t ldc, int64_t cols,
+                     int accumulate, const float *bias) {
+  int done = 0;
+  for (; rows - done >= 4; done += 4)
+    tile_rows(4, kc, a + done * lda, lda, b, c + done * ldc, ldc, cols,
+              accumulate, bias);
+  if (rows - done >= 2) {
+    tile_rows(2, kc, a + done * lda, lda, b, c + done * ldc, ldc, cols,
+              accumulate, bias);
+    done += 2;
+  }
+  if (rows - done >= 1)
+    tile_rows(1, kc, a + done * lda, lda, b, c + done * ldc, ldc, cols,
+              accumulate, bias);
+}
+
+/* Rows of the GEMV path and its column chunk (accumulators in L1). */
+#define GEMV_ROWS 4
+#define GEMV_COLS 1024
+
+/* Few rows of an f32 GEMM: c[m] (+)= sum_k a[m][k] * b[k], B streamed row
+ * by row (contiguous reads), accumulators in a chunk of columns. */
+static void gemv_f32(int64_t rows, const float *a, int64_t lda,
+                     const float *b, int64_t ldb, float *c, int64_t ldc,
+                     int accumulate, const float *bias, int64_t n, int64_t k) {
+  float acc[4][GEMV_COLS] __attribute__((aligned(64)));
+  for (int64_t j0 = 0; j0 < n; j0 += GEMV_COLS) {
+    int64_t cols = n - j0 < GEMV_COLS ? n - j0 : GEMV_COLS;
+    int64_t vcols = cols - cols % VL;
+    for (int64_t m = 0; m < rows; ++m)
+      for (int64_t jj = 0; jj < cols; ++jj)
+        acc[m][jj] = accumulate ? c[m * ldc + j0 + jj]
+                                : bias ? bias[j0 + jj] : 0;
+    for (int64_t kk = 0; kk < k; ++kk) {
+      const float *row = b + kk * ldb + j0;
+      for (int64_t jj = 0; jj < vcols; jj += VL) {
+        vf w = load(row + jj);
+        for (int64_t m = 0; m < rows; ++m)
+          store(acc[m] + jj, load(acc[m] + jj) + splat(a[m * lda + kk]) * w);
+      }
+      for (int64_t jj = vcols; jj < cols; ++jj)
+        for (int64_t m = 0; m < rows; ++m)
+          acc[m][jj] += a[m * lda + kk] * row[jj];
+    }
+    for (int64_t m = 0; m < rows; ++m)
+      memcpy(c + m * ldc + j0, acc[m], cols * sizeof(float));
   }
 }

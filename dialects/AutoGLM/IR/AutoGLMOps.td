@@ -360,6 +360,8 @@ def AG_MatmulOp : AutoGLM_Op<"matmul", [Pure,
     leading (batch) dimensions broadcast. `transpose_lhs` / `transpose_rhs`
     swap the last two dimensions of that operand first. The optional `bias`
     broadcasts to the result and is added (an epilogue fused in the kernel).
+    Operands share one element type, except that an `f32` lhs may take a
+    `bf16` / `f16` rhs (mixed precision: 16-bit products, f32 result).
 
     ```mlir
     %y = ag.matmul %x, %w bias %b transpose_rhs

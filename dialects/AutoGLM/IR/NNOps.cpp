@@ -76,7 +76,14 @@ static LogicalResult verifyBias(Operation *op, Value bias, ShapedType result) {
 }
 
 LogicalResult MatmulOp::verify() {
-  if (failed(verifySameElementTypes(*this, {getLhs(), getRhs()})))
+  // Mixed precision (ag-mixed-precision): an f32 lhs may read a bf16 / f16
+  // weight; the product is computed with f32 accumulation.
+  Type lhsElement = getLhs().getType().getElementType();
+  Type rhsElement = getRhs().getType().getElementType();
+  bool mixedPrecision =
+      lhsElement.isF32() && (rhsElement.isBF16() || rhsElement.isF16());
+  if (!mixedPrecision &&
+      failed(verifySameElementTypes(*this, {getLhs(), getRhs()})))
     return failure();
   return verifyBias(*this, getBias(), getType());
 }

@@ -1,7 +1,7 @@
 // RUN: autoglm-opt %s --split-input-file --ag-to-linalg | FileCheck %s
 // RUN: autoglm-opt %s --split-input-file --ag-to-linalg=allow-unconverted=false -verify-diagnostics
 
-// The LLM and quantization ops are lowered by a later stage: by default they
+// The LLM ops are lowered by a later stage: by default they
 // stay, reading converted values through unrealized_conversion_cast where a
 // type changed; with allow-unconverted=false each one is an error.
 
@@ -13,40 +13,13 @@
 // CHECK: %[[W:.*]] = ag.kv_cache_write %{{.*}} into %[[KC]] at %[[AT]]
 // CHECK: return %[[E]], %[[W]]
 func.func @llm_ops(%q: tensor<1x4x8x64xf32>, %pos: tensor<1x8xi64>, %k: tensor<1x2x8x64xf32>, %kc: tensor<1x2x16x64xf32>, %at: tensor<i64>) -> (tensor<1x4x8x64xf32>, tensor<1x2x16x64xf32>) {
-  // expected-error @+1 {{'ag.rope' is not lowered by ag-to-linalg (LLM and quantization ops are lowered by a later stage)}}
+  // expected-error @+1 {{'ag.rope' is not lowered by ag-to-linalg (LLM ops are lowered by a later stage)}}
   %r = ag.rope %q, %pos layout interleaved rotary_dim 32 theta 10000.0 : tensor<1x4x8x64xf32>, tensor<1x8xi64>
   %e = ag.exp %r : tensor<1x4x8x64xf32>
   %s = ag.slice %k starts [0, 0, 0, 0] sizes [1, 2, 1, 64] steps [1, 1, 1, 1] : tensor<1x2x8x64xf32> -> tensor<1x2x1x64xf32>
   // expected-error @+1 {{'ag.kv_cache_write' is not lowered by ag-to-linalg}}
   %w = ag.kv_cache_write %s into %kc at %at : tensor<1x2x1x64xf32>, tensor<1x2x16x64xf32>, tensor<i64>
   return %e, %w : tensor<1x4x8x64xf32>, tensor<1x2x16x64xf32>
-}
-
-// -----
-
-// A ui8 value crosses between converted ops (signless i8) and a quantization
-// op (ui8) through casts.
-// CHECK-LABEL: func.func @quant_ops
-// CHECK-SAME: (%[[X:.*]]: tensor<4x8xf32>, %[[S:.*]]: tensor<f32>, %[[ZP:.*]]: tensor<i8>) -> tensor<4x8xi8>
-// CHECK: %[[ZPU:.*]] = builtin.unrealized_conversion_cast %[[ZP]] : tensor<i8> to tensor<ui8>
-// CHECK: %[[QU:.*]] = ag.quantize %[[X]], %[[S]] zero_point %[[ZPU]] : (tensor<4x8xf32>, tensor<f32>, tensor<ui8>) -> tensor<4x8xui8>
-// CHECK: %[[QI:.*]] = builtin.unrealized_conversion_cast %[[QU]] : tensor<4x8xui8> to tensor<4x8xi8>
-// CHECK: %[[MAX:.*]] = linalg.generic {{.*}} ins(%[[QI]], %[[QI]] : tensor<4x8xi8>, tensor<4x8xi8>)
-// CHECK: arith.maxui
-// CHECK: %[[MAXU:.*]] = builtin.unrealized_conversion_cast %[[MAX]] : tensor<4x8xi8> to tensor<4x8xui8>
-// CHECK: %[[D:.*]] = ag.dequantize %[[MAXU]], %[[S]]
-// CHECK: ag.dequant_matmul
-// CHECK: return %[[MAX]] : tensor<4x8xi8>
-func.func @quant_ops(%x: tensor<4x8xf32>, %s: tensor<f32>, %zp: tensor<ui8>) -> tensor<4x8xui8> {
-  // expected-error @+1 {{'ag.quantize' is not lowered by ag-to-linalg}}
-  %q = ag.quantize %x, %s zero_point %zp : (tensor<4x8xf32>, tensor<f32>, tensor<ui8>) -> tensor<4x8xui8>
-  %m = ag.max %q, %q : tensor<4x8xui8>, tensor<4x8xui8>
-  // expected-error @+1 {{'ag.dequantize' is not lowered by ag-to-linalg}}
-  %d = ag.dequantize %m, %s : (tensor<4x8xui8>, tensor<f32>) -> tensor<4x8xf32>
-  %w = ag.constant dense<1> : tensor<8x4xi8>
-  // expected-error @+1 {{'ag.dequant_matmul' is not lowered by ag-to-linalg}}
-  %y = ag.dequant_matmul %d, %w, %s : (tensor<4x8xf32>, tensor<8x4xi8>, tensor<f32>) -> tensor<4x4xf32>
-  return %m : tensor<4x8xui8>
 }
 
 // -----
