@@ -43,6 +43,8 @@ MODELS = [
 #   mlp:         int8 8.0e-5, int4 1.6e-3  (probabilities in [0, 1])
 #   transformer: int8 4.2e-3, int4 7.3e-2  (LayerNorm outputs, |y| ~ 1)
 #   cnn:         not quantized (its only matmul has N = 10 < min-size 16)
+#   bert:        int8 4.8e-3, int4 7.4e-2  (LayerNorm outputs and the tanh
+#                pooler, |y| ~ 1-4; 2 layers of 128-wide matmuls)
 # The bounds are about 3x those: a wrong scale, zero point or nibble order
 # gives errors the size of the outputs and fails.
 QUANT_TOLERANCES = {
@@ -51,6 +53,7 @@ QUANT_TOLERANCES = {
     "models/cnn/cnn.onnx": {"int8": (1e-4, 1e-5), "int4": (1e-4, 1e-5)},
     "models/transformer/transformer.onnx": {"int8": (0, 1.5e-2),
                                             "int4": (0, 0.2)},
+    "models/bert/bert.onnx": {"int8": (0, 1.5e-2), "int4": (0, 0.25)},
 }
 
 # Tolerances with --precision: weights and activations rounded to bf16 (8
@@ -60,12 +63,14 @@ QUANT_TOLERANCES = {
 #   mlp:         bf16 6.6e-5, fp16 1.2e-5
 #   transformer: bf16 2.8e-3, fp16 2.7e-4  (about the 2^-3 ratio expected)
 #   cnn:         unchanged (convs stay fp32; its matmul has N = 10)
+#   bert:        bf16 2.1e-3, fp16 2.1e-4
 # Bounds are about 3x the measured errors.
 PRECISION_TOLERANCES = {
     "models/mlp/mlp.onnx": {"bf16": (0, 2e-4), "fp16": (0, 5e-5)},
     "models/cnn/cnn.onnx": {"bf16": (1e-4, 1e-5), "fp16": (1e-4, 1e-5)},
     "models/transformer/transformer.onnx": {"bf16": (0, 1e-2),
                                             "fp16": (0, 1e-3)},
+    "models/bert/bert.onnx": {"bf16": (0, 7e-3), "fp16": (0, 1e-3)},
 }
 
 

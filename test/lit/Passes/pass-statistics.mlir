@@ -20,6 +20,11 @@
 // CHECK-NEXT:     (S) 16 pruned-constant-bytes - Bytes of constant data erased
 // CHECK-NEXT:     (S)  1 pruned-constants      - Number of unused constants erased
 // CHECK-NEXT:     (S)  3 pruned-ops            - Number of ops erased (constants included)
+// CHECK-NEXT:   QuantizePass
+// CHECK-NEXT:     (S) 0 qdq-patterns-mapped - Number of matmul(x, dequantize(w)) mapped to dequant_matmul
+// CHECK-NEXT:     (S) 0 quantized-matmuls   - Number of matmuls whose weight was quantized
+// CHECK-NEXT:     (S) 0 weight-bytes-after  - Bytes of the quantized weights, scales and zero points
+// CHECK-NEXT:     (S) 0 weight-bytes-before - Bytes of the float weights that were quantized
 // CHECK-NEXT:   Canonicalizer
 // CHECK-NEXT:   CSE
 
