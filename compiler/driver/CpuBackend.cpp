@@ -1071,7 +1071,11 @@ FailureOr<CpuObject> compileKernelsForCpu(ModuleOp module,
     return failure();
   }
   std::string errorMessage;
-  // The microkernels, compiled for the same CPU level as the kernels.
+  // The microkernels, compiled for the same CPU level as the kernels, only
+  // when a kernel calls one (the quantized GEMM builds on the f32 one's
+  // tiles): compiling them is most of a small model's compile time.
+  bool needsQgemm = module.lookupSymbol(kQgemmSymbol) != nullptr;
+  bool needsUkernels = needsQgemm || module.lookupSymbol(kSgemmSymbol);
   SmallString<128> ukernelSource, ukernelObject;
   if (llvm::sys::fs::createTemporaryFile("autoglm-ukernels", "c",
                                          ukernelSource) ||
@@ -1081,27 +1085,32 @@ FailureOr<CpuObject> compileKernelsForCpu(ModuleOp module,
     return failure();
   }
   llvm::FileRemover removeSource(ukernelSource), removeUkernel(ukernelObject);
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(ukernelSource, ec);
-    os << kSgemmSource;
-    // The quantized GEMM only where a kernel calls it (compile time).
-    if (module.lookupSymbol(kQgemmSymbol))
-      os << kQgemmSource;
-  }
-  std::string march = features.lookup("avx512f")  ? "-march=x86-64-v4"
-                      : features.lookup("avx2")   ? "-march=x86-64-v3"
-                                                  : "-march=x86-64";
-  SmallVector<StringRef> compileArgs = {*linker, "-c", "-O3", "-fPIC", march,
-                                        "-o", ukernelObject, ukernelSource};
-  if (llvm::sys::ExecuteAndWait(*linker, compileArgs, std::nullopt, {}, 0, 0,
-                                &errorMessage) != 0) {
-    (void)emitError(module, "compiling the microkernels failed: " +
-                                errorMessage);
-    return failure();
+  if (needsUkernels) {
+    {
+      std::error_code ec;
+      llvm::raw_fd_ostream os(ukernelSource, ec);
+      os << kSgemmSource;
+      if (needsQgemm)
+        os << kQgemmSource;
+    }
+    std::string march = features.lookup("avx512f") ? "-march=x86-64-v4"
+                        : features.lookup("avx2")  ? "-march=x86-64-v3"
+                                                   : "-march=x86-64";
+    SmallVector<StringRef> compileArgs = {*linker, "-c",  "-O3",
+                                          "-fPIC", march, "-o",
+                                          ukernelObject, ukernelSource};
+    if (llvm::sys::ExecuteAndWait(*linker, compileArgs, std::nullopt, {}, 0,
+                                  0, &errorMessage) != 0) {
+      (void)emitError(module, "compiling the microkernels failed: " +
+                                  errorMessage);
+      return failure();
+    }
   }
   SmallVector<StringRef> args = {*linker, "-shared", "-o", libraryPath,
-                                 objectPath, ukernelObject, "-lm"};
+                                 objectPath};
+  if (needsUkernels)
+    args.push_back(ukernelObject);
+  args.push_back("-lm");
   if (llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,
                                 &errorMessage) != 0) {
     (void)emitError(module, "linking the kernels failed: " + errorMessage);
