@@ -10,6 +10,7 @@
 #include "passes/Passes.h"
 
 #include "dialects/AutoGLM/IR/AutoGLMDialect.h"
+#include "dialects/AutoGLM/IR/FoldUtils.h"
 #include "dialects/AutoGLM/IR/AutoGLMOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -35,26 +36,6 @@ using namespace mlir::autoglm;
 
 namespace {
 
-/// f32 values of a constant (dense or dense_resource, splats expanded).
-std::optional<std::vector<float>> floatValues(ConstantOp constant) {
-  auto type = cast<RankedTensorType>(constant.getType());
-  std::vector<float> values(type.getNumElements());
-  ElementsAttr attr = constant.getValue();
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    ArrayRef<char> data = resource.getData();
-    if (data.size() != values.size() * sizeof(float))
-      return std::nullopt;
-    std::memcpy(values.data(), data.data(), data.size());
-    return values;
-  }
-  auto dense = dyn_cast<DenseElementsAttr>(attr);
-  if (!dense)
-    return std::nullopt;
-  size_t i = 0;
-  for (float v : dense.getValues<float>())
-    values[i++] = v;
-  return values;
-}
 
 /// `value` rounded to nearest even in `semantics`, as its bits.
 uint16_t toHalfBits(float value, const llvm::fltSemantics &semantics) {
@@ -105,7 +86,7 @@ Value MixedPrecisionPass::convertWeight(MatmulOp matmul, ConstantOp constant) {
   int64_t k = transpose ? cols : rows, n = transpose ? rows : cols;
   if (k < minSize || n < minSize)
     return {};
-  std::optional<std::vector<float>> values = floatValues(constant);
+  std::optional<std::vector<float>> values = getF32Values(constant.getValue());
   if (!values)
     return {};
   bool bf16 = precision == "bf16";

@@ -3,6 +3,7 @@
 #include "compiler/driver/WeightLayout.h"
 
 #include "dialects/AutoGLM/IR/AutoGLMDialect.h"
+#include "dialects/AutoGLM/IR/FoldUtils.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -10,26 +11,6 @@
 
 namespace mlir::autoglm {
 
-/// The weight's f32 values in row-major order, or nullopt when unknown.
-static std::optional<std::vector<float>> valuesOf(ConstantOp constant) {
-  auto type = cast<RankedTensorType>(constant.getType());
-  std::vector<float> values(type.getNumElements());
-  ElementsAttr attr = constant.getValue();
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    ArrayRef<char> data = resource.getData();
-    if (data.size() != values.size() * sizeof(float))
-      return std::nullopt;
-    std::memcpy(values.data(), data.data(), data.size());
-    return values;
-  }
-  auto dense = dyn_cast<DenseElementsAttr>(attr);
-  if (!dense)
-    return std::nullopt;
-  size_t i = 0;
-  for (float v : dense.getValues<float>())
-    values[i++] = v;
-  return values;
-}
 
 int pretransposeMatmulWeights(ModuleOp module) {
   llvm::DenseMap<Operation *, Value> transposed;
@@ -42,7 +23,7 @@ int pretransposeMatmulWeights(ModuleOp module) {
       return;
     Value &replacement = transposed[constant];
     if (!replacement) {
-      std::optional<std::vector<float>> values = valuesOf(constant);
+      std::optional<std::vector<float>> values = getF32Values(constant.getValue());
       if (!values)
         return;
       int64_t n = type.getDimSize(0), k = type.getDimSize(1);

@@ -3,11 +3,35 @@
 #include "dialects/AutoGLM/IR/AutoGLMDialect.h"
 #include "dialects/AutoGLM/IR/FoldUtils.h"
 
+#include <cstring>
+
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace mlir::autoglm;
+
+std::optional<std::vector<float>>
+mlir::autoglm::getF32Values(ElementsAttr attr) {
+  auto type = dyn_cast<ShapedType>(attr.getType());
+  if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+    return std::nullopt;
+  std::vector<float> values(type.getNumElements());
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    ArrayRef<char> data = resource.getData();
+    if (data.size() != values.size() * sizeof(float))
+      return std::nullopt;
+    std::memcpy(values.data(), data.data(), data.size());
+    return values;
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(attr);
+  if (!dense)
+    return std::nullopt;
+  size_t i = 0;
+  for (float v : dense.getValues<float>())
+    values[i++] = v;
+  return values;
+}
 
 bool mlir::autoglm::isSplatOf(Attribute attr, double value) {
   auto dense = dyn_cast_if_present<DenseElementsAttr>(attr);
