@@ -145,6 +145,13 @@ FailureOr<HostProgram> formDispatches(ModuleOp module,
         !isa<AutoGLMDialect>(op.getDialect()))
       return op.emitError("cannot form a dispatch from '")
              << op.getName() << "' (only ag ops are compiled)";
+    // A reshape is the same bytes under another shape (kernels take bare
+    // pointers): its result is its operand's buffer, no copy kernel.
+    if (auto reshape = dyn_cast<ReshapeOp>(op);
+        reshape && valueIds.count(reshape.getInput())) {
+      valueIds[reshape.getResult()] = valueIds[reshape.getInput()];
+      continue;
+    }
     SmallVector<Value> results(op.getResults());
     // Empty results need no kernel: nothing is computed or stored.
     if (llvm::all_of(results, [](Value v) {
@@ -158,16 +165,20 @@ FailureOr<HostProgram> formDispatches(ModuleOp module,
       return failure();
   }
 
-  // Every output is written by exactly one kernel: inputs, weights and
-  // repeated values are copied (an identity reshape is a copy kernel).
+  // Every output is written by exactly one kernel: inputs, weights,
+  // repeated values and reshaped views are copied (by a copy kernel).
   llvm::DenseSet<unsigned> written;
   for (auto [i, result] : llvm::enumerate(returnOp.getOperands())) {
     auto name = main.getResultAttrOfType<StringAttr>(i, "ag.name");
     program.outputNames.push_back(name ? name.str()
                                        : "output" + std::to_string(i));
+    // Outputs that are inputs, weights, repeated, or a reshape's view of
+    // another value (its buffer has the other shape) get a copy kernel.
     bool needsCopy = !valueIds.count(result) ||
                      program.values[valueIds[result]].kind !=
                          HostValue::Kind::Intermediate ||
+                     program.values[valueIds[result]].type !=
+                         result.getType() ||
                      written.contains(valueIds[result]);
     if (!needsCopy) {
       written.insert(valueIds[result]);
