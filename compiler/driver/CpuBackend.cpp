@@ -805,6 +805,29 @@ struct WriteInPlaceOfInput : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+/// A linalg.fill feeding only generics (a reduction's start value) becomes a
+/// generic itself, so that unit-dim folding treats it like its consumers.
+/// Fills of GEMM or conv results stay: the microkernel rewrite folds them.
+struct GeneralizeFillOfGenerics : OpRewritePattern<linalg::FillOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::FillOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return failure();
+    // Users, looking through reshapes, must all be generics.
+    SmallVector<Operation *> users(op->getUsers());
+    while (!users.empty()) {
+      Operation *user = users.pop_back_val();
+      if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(user))
+        llvm::append_range(users, user->getUsers());
+      else if (!isa<linalg::GenericOp>(user))
+        return failure();
+    }
+    return linalg::generalizeNamedOp(rewriter, op);
+  }
+};
+
 /// Fuses the linalg ops of each kernel (an ag.fusion group lowers to several)
 /// into as few loop nests as possible: elementwise producers into their
 /// consumers, and reshapes between them folded by collapsing the consumer's
@@ -821,6 +844,16 @@ static LogicalResult fuseKernelLoops(ModuleOp module) {
   linalg::populateFoldReshapeOpsByCollapsingPatterns(
       patterns, [](OpOperand *) { return true; });
   linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
+  // Unit dims dropped from the loop nests: a [1, S, H] LayerNorm iterates
+  // over S rows first, so its kernel splits over them.
+  linalg::ControlDropUnitDims dropUnitDims;
+  dropUnitDims.controlFn = [](Operation *op) -> SmallVector<unsigned> {
+    if (auto generic = dyn_cast<linalg::GenericOp>(op))
+      return llvm::to_vector(llvm::seq<unsigned>(0, generic.getNumLoops()));
+    return {};
+  };
+  linalg::populateFoldUnitExtentDimsPatterns(patterns, dropUnitDims);
+  patterns.add<GeneralizeFillOfGenerics>(context);
   patterns.add<WriteInPlaceOfInput>(context);
   tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, context);
   tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, context);
