@@ -844,13 +844,23 @@ static LogicalResult fuseKernelLoops(ModuleOp module) {
   linalg::populateFoldReshapeOpsByCollapsingPatterns(
       patterns, [](OpOperand *) { return true; });
   linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
-  // Unit dims dropped from the loop nests: a [1, S, H] LayerNorm iterates
-  // over S rows first, so its kernel splits over them.
+  // Unit dims dropped from the loop nests of kernels without a GEMM or conv:
+  // a [1, S, H] LayerNorm iterates over S rows first, so its kernel splits
+  // over them. (Next to a GEMM or conv, the collapsed views would keep the
+  // epilogue from updating the GEMM's result in place.)
   linalg::ControlDropUnitDims dropUnitDims;
   dropUnitDims.controlFn = [](Operation *op) -> SmallVector<unsigned> {
-    if (auto generic = dyn_cast<linalg::GenericOp>(op))
-      return llvm::to_vector(llvm::seq<unsigned>(0, generic.getNumLoops()));
-    return {};
+    auto generic = dyn_cast<linalg::GenericOp>(op);
+    auto kernel = op->getParentOfType<func::FuncOp>();
+    if (!generic || !kernel)
+      return {};
+    bool hasContraction = false;
+    kernel.walk([&](linalg::LinalgOp other) {
+      hasContraction |= !isa<linalg::GenericOp, linalg::FillOp>(other);
+    });
+    if (hasContraction)
+      return {};
+    return llvm::to_vector(llvm::seq<unsigned>(0, generic.getNumLoops()));
   };
   linalg::populateFoldUnitExtentDimsPatterns(patterns, dropUnitDims);
   patterns.add<GeneralizeFillOfGenerics>(context);
