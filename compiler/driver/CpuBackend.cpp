@@ -807,7 +807,8 @@ struct WriteInPlaceOfInput : OpRewritePattern<linalg::GenericOp> {
 
 /// A linalg.fill feeding only generics (a reduction's start value) becomes a
 /// generic itself, so that unit-dim folding treats it like its consumers.
-/// Fills of GEMM or conv results stay: the microkernel rewrite folds them.
+/// Fills of GEMM or conv results (the quantized GEMM is a tagged generic)
+/// stay: the microkernel rewrites fold them.
 struct GeneralizeFillOfGenerics : OpRewritePattern<linalg::FillOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -821,7 +822,8 @@ struct GeneralizeFillOfGenerics : OpRewritePattern<linalg::FillOp> {
       Operation *user = users.pop_back_val();
       if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(user))
         llvm::append_range(users, user->getUsers());
-      else if (!isa<linalg::GenericOp>(user))
+      else if (!isa<linalg::GenericOp>(user) ||
+               user->hasAttr(kDequantMatmulAttrName))
         return failure();
     }
     return linalg::generalizeNamedOp(rewriter, op);
@@ -856,7 +858,8 @@ static LogicalResult fuseKernelLoops(ModuleOp module) {
       return {};
     bool hasContraction = false;
     kernel.walk([&](linalg::LinalgOp other) {
-      hasContraction |= !isa<linalg::GenericOp, linalg::FillOp>(other);
+      hasContraction |= !isa<linalg::GenericOp, linalg::FillOp>(other) ||
+                        other->hasAttr(kDequantMatmulAttrName);
     });
     if (hasContraction)
       return {};
