@@ -315,6 +315,31 @@ static bool isPlainMemref(Value value, int64_t rank) {
          type.getLayout().isIdentity();
 }
 
+/// Calls the quantized / 16-bit-B GEMM microkernel (ukernels/qgemm.c) for
+/// C[m x n] (+)= A[m x k] * dequant(B), all columns (the workgroup split
+/// narrows them later). `kind`: 0 i8, 1 u8, 2 i4, 3 u4, 4 bf16, 5 f16;
+/// `scale` and `zeroPoint` may be null (16-bit B, symmetric).
+static void createQgemmCall(OpBuilder &b, Location loc, Value a, Value bm,
+                            Value c, int64_t m, int64_t n, int64_t k,
+                            bool accumulate, Value bias, Value scale,
+                            Value zeroPoint, int64_t kind, int64_t group) {
+  auto pointer = [&](Value memref) -> Value {
+    return memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+  };
+  auto constant = [&](int64_t v) -> Value {
+    return arith::ConstantIntOp::create(b, loc, v, 64);
+  };
+  Value null = arith::ConstantIndexOp::create(b, loc, 0);
+  auto orNull = [&](Value memref) { return memref ? pointer(memref) : null; };
+  func::CallOp::create(
+      b, loc, kQgemmSymbol, TypeRange{},
+      ValueRange{pointer(a), pointer(bm), pointer(c), constant(0),
+                 constant(m), constant(n), constant(k), constant(k),
+                 constant(n), constant(n), constant(accumulate), orNull(bias),
+                 orNull(scale), orNull(zeroPoint), constant(kind),
+                 constant(group), constant(0), constant(n)});
+}
+
 /// Replaces the linalg.generic ops ag-to-linalg tags `ag.dequant_matmul`
 /// by calls to the quantized GEMM microkernel (dequantization fused into
 /// its B packing). 4-bit weights are packed two per byte, which only the
@@ -362,23 +387,9 @@ static FailureOr<int> useDequantMatmulMicrokernel(ModuleOp module) {
             k = aType.getDimSize(1);
     Value bias = foldBiasBroadcast(op, c);
     bool accumulate = !bias && !foldZeroFill(op, c);
-    // kind: 0 i8, 1 u8, 2 i4, 3 u4 (ukernels/sgemm.c).
     int64_t kind = (bits.getInt() == 4 ? 2 : 0) + (isUnsigned.getValue() ? 1 : 0);
-    auto pointer = [&](Value memref) -> Value {
-      return memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
-    };
-    auto constant = [&](int64_t v) -> Value {
-      return arith::ConstantIntOp::create(b, loc, v, 64);
-    };
-    Value null = arith::ConstantIndexOp::create(b, loc, 0);
-    func::CallOp::create(
-        b, loc, kQgemmSymbol, TypeRange{},
-        ValueRange{pointer(a), pointer(w), pointer(c), constant(0),
-                   constant(m), constant(n), constant(k), constant(k),
-                   constant(n), constant(n), constant(accumulate),
-                   bias ? pointer(bias) : null, pointer(scale),
-                   zeroPoint ? pointer(zeroPoint) : null, constant(kind),
-                   constant(group.getInt()), constant(0), constant(n)});
+    createQgemmCall(b, loc, a, w, c, m, n, k, accumulate, bias, scale,
+                    zeroPoint, kind, group.getInt());
     op.erase();
     ++calls;
   }
@@ -411,20 +422,9 @@ static int useHalfMatmulMicrokernel(ModuleOp module) {
     bool accumulate = !bias && !foldZeroFill(op, c);
     int64_t kind =
         cast<MemRefType>(bm.getType()).getElementType().isBF16() ? 4 : 5;
-    auto pointer = [&](Value memref) -> Value {
-      return memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
-    };
-    auto constant = [&](int64_t v) -> Value {
-      return arith::ConstantIntOp::create(b, loc, v, 64);
-    };
-    Value null = arith::ConstantIndexOp::create(b, loc, 0);
-    func::CallOp::create(
-        b, loc, kQgemmSymbol, TypeRange{},
-        ValueRange{pointer(a), pointer(bm), pointer(c), constant(0),
-                   constant(m), constant(n), constant(k), constant(k),
-                   constant(n), constant(n), constant(accumulate),
-                   bias ? pointer(bias) : null, null, null, constant(kind),
-                   constant(k), constant(0), constant(n)});
+    createQgemmCall(b, loc, a, bm, c, m, n, k, accumulate, bias,
+                    /*scale=*/Value(), /*zeroPoint=*/Value(), kind,
+                    /*group=*/k);
     op.erase();
   }
   return matmuls.size();

@@ -11,9 +11,10 @@ failed`; exit code 1 on any failure. Standard library only.
 import argparse
 import glob
 import os
-import subprocess
 import sys
 import tempfile
+
+from compile_and_compare import compile_and_compare
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FOLDER = os.path.join(ROOT, "test", "lit", "Passes", "Inputs", "fusion")
@@ -42,18 +43,10 @@ def main():
                 run_cmd.append(f"--input={path.split('.in.')[-1][:-4]}={path}")
             for path in outputs:
                 run_cmd.append(f"--compare={path.split('.out.')[-1][:-4]}={path}")
-            for cmd in (compile_cmd, run_cmd):
-                result = subprocess.run(cmd, capture_output=True, text=True)
-                if result.returncode != 0:
-                    print(f"FAIL: {name}: {' '.join(cmd)}\n{result.stdout}"
-                          f"{result.stderr}")
-                    failed += 1
-                    break
-            else:
-                summary = [l for l in result.stdout.splitlines()
-                           if l.startswith("compare")]
-                print(f"PASS: {name}: {summary[0] if summary else ''}")
+            if compile_and_compare(name, compile_cmd, run_cmd):
                 passed += 1
+            else:
+                failed += 1
     print(f"{passed} passed, {failed} failed")
     return 1 if failed or not models else 0
 

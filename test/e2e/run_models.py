@@ -8,9 +8,10 @@ failure. Standard library only.
 """
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
+
+from compile_and_compare import compile_and_compare
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -105,18 +106,10 @@ def main():
                         for name, npy in inputs.items()]
             run_cmd += [f"--compare={name}={folder}/{npy}"
                         for name, npy in outputs.items()]
-            for cmd in (compile_cmd, run_cmd):
-                result = subprocess.run(cmd, capture_output=True, text=True)
-                if result.returncode != 0:
-                    print(f"FAIL: {model}: {' '.join(cmd)}\n{result.stdout}"
-                          f"{result.stderr}")
-                    failed += 1
-                    break
-            else:
-                summary = [l for l in result.stdout.splitlines()
-                           if l.startswith("compare")]
-                print(f"PASS: {model}: {'; '.join(summary)}")
+            if compile_and_compare(model, compile_cmd, run_cmd):
                 passed += 1
+            else:
+                failed += 1
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
