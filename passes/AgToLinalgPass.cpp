@@ -44,8 +44,7 @@ struct AgToLinalgPass
   void runOnOperation() override;
 
 private:
-  /// Reports ag ops this pass cannot lower (and, without allow-unconverted,
-  /// the ones it leaves for later); counts the rest.
+  /// Reports ag ops this pass cannot lower; counts the rest.
   LogicalResult checkOps(ModuleOp module);
 };
 
@@ -54,16 +53,6 @@ LogicalResult AgToLinalgPass::checkOps(ModuleOp module) {
   module.walk([&](Operation *op) {
     if (!isa<AutoGLMDialect>(op->getDialect()))
       return;
-    if (isLoweredAfterLinalg(op)) {
-      ++numLeft;
-      if (!allowUnconverted) {
-        op->emitError() << "'" << op->getName()
-                        << "' is not lowered by ag-to-linalg (LLM ops are "
-                           "lowered by a later stage)";
-        ok = false;
-      }
-      return;
-    }
     if (std::optional<std::string> reason = getUnsupportedReason(op)) {
       op->emitError() << "cannot lower '" << op->getName()
                       << "' to linalg: " << *reason;
@@ -89,7 +78,6 @@ void AgToLinalgPass::runOnOperation() {
                          math::MathDialect, scf::SCFDialect,
                          tensor::TensorDialect>();
   target.addIllegalDialect<AutoGLMDialect>();
-  target.addLegalOp<RopeOp, KVCacheWriteOp>();
   target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
     return converter.isSignatureLegal(op.getFunctionType()) &&
            converter.isLegal(&op.getBody());
@@ -105,7 +93,7 @@ void AgToLinalgPass::runOnOperation() {
   populateCallOpTypeConversionPattern(patterns, converter);
 
   LLVM_DEBUG(llvm::dbgs() << "ag-to-linalg: lowering " << numLowered
-                          << " ops, leaving " << numLeft << "\n");
+                          << " ops\n");
   if (failed(applyPartialConversion(module, target, std::move(patterns))))
     signalPassFailure();
 }

@@ -14,10 +14,8 @@ include "mlir/Pass/PassBase.td"
 def AgToLinalgPass : Pass<"ag-to-linalg", "ModuleOp"> {
   let summary = "Lower ag ops to linalg, tensor, arith and math on tensors";
   let description = [{
-    The first stage of CPU code generation. Every `ag` op except the LLM ops
-    `rope` and `kv_cache_write` (and `attention`'s KV-cache form, reported
-    as not supported yet), which a later stage lowers,
-    becomes upstream ops on tensors:
+    The first stage of CPU code generation. Every `ag` op becomes upstream
+    ops on tensors:
 
     - elementwise ops: one `linalg.generic` each, numpy broadcasting carried
       by its indexing maps (a size-1 dim that broadcasts reads index 0);
@@ -28,6 +26,12 @@ def AgToLinalgPass : Pass<"ag-to-linalg", "ModuleOp"> {
     - reductions, softmax and norms: `linalg.generic` reductions;
     - `attention`: two `linalg.batch_matmul` (query heads grouped per KV
       head, keys transposed once) around a softmax in `linalg.generic` ops;
+      the KV-cache form masks the keys at or past `kv_len`;
+    - `rope`: one `linalg.generic` reading each channel's rotation partner
+      with `tensor.extract`, angles from a constant inverse-frequency table;
+    - `kv_cache_write`: `tensor.insert_slice` at the (clamped) position (an
+      in-place write to the runtime's state when dispatch formation gives
+      it a kernel of its own);
     - data movement: `tensor.collapse_shape` / `expand_shape`,
       `linalg.transpose`, `tensor.insert_slice` / `extract_slice` /
       `tensor.pad`, gathers as `linalg.generic` with `tensor.extract`,
@@ -40,19 +44,9 @@ def AgToLinalgPass : Pass<"ag-to-linalg", "ModuleOp"> {
     Signed and unsigned integer types become signless (function signatures
     included); the unsigned semantics move into the arith ops (`divui`,
     `cmpi ult`, `uitofp`, ...). Shapes must be static.
-
-    With `allow-unconverted=false` the pass fails on each op it leaves in
-    place, naming it.
   }];
-  let options = [
-    Option<"allowUnconverted", "allow-unconverted", "bool", /*default=*/"true",
-           "Leave the LLM ops (lowered by a later stage) in "
-           "place; when false, report each one as an error">
-  ];
   let statistics = [
-    Statistic<"numLowered", "lowered-ops", "Number of ag ops lowered">,
-    Statistic<"numLeft", "unconverted-ops",
-              "Number of ag ops left for a later stage">
+    Statistic<"numLowered", "lowered-ops", "Number of ag ops lowered">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

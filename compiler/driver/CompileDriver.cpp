@@ -15,6 +15,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/SourceMgr.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -96,17 +98,29 @@ static LogicalResult buildGraphPassManager(const CompileOptions &options,
 static int compileModel(const CompileOptions &options, StringRef emit,
                         const onnx_import::ImportOptions &importOptions,
                         MLIRContext &context, llvm::raw_ostream &errs) {
-  onnx_import::ImportResult result =
-      onnx_import::importOnnxFile(options.inputPath, importOptions, context);
-  if (!result.fatalError.empty()) {
-    errs << "autoglm-compile: error: " << result.fatalError << "\n";
-    return 1;
+  OwningOpRef<ModuleOp> owned;
+  if (StringRef(options.inputPath).ends_with(".mlir")) {
+    // An ag module written out earlier (--emit=ag -o x.mlir) or by hand.
+    llvm::SourceMgr sourceMgr;
+    SourceMgrDiagnosticHandler handler(sourceMgr, &context, errs);
+    owned = parseSourceFile<ModuleOp>(options.inputPath, sourceMgr,
+                                      ParserConfig(&context));
+    if (!owned)
+      return 1;
+  } else {
+    onnx_import::ImportResult result =
+        onnx_import::importOnnxFile(options.inputPath, importOptions, context);
+    if (!result.fatalError.empty()) {
+      errs << "autoglm-compile: error: " << result.fatalError << "\n";
+      return 1;
+    }
+    if (!result.report.ok() || !result.module) {
+      result.report.print(errs);
+      return 1;
+    }
+    owned = std::move(result.module);
   }
-  if (!result.report.ok() || !result.module) {
-    result.report.print(errs);
-    return 1;
-  }
-  ModuleOp module = *result.module;
+  ModuleOp module = *owned;
   // Diagnostics from here on are compiler errors at the op's ONNX node.
   ScopedDiagnosticHandler diagnostics(&context, [&](Diagnostic &diag) {
     errs << options.inputPath << ": " << diag.getLocation() << ": "
@@ -146,8 +160,13 @@ static int compileModel(const CompileOptions &options, StringRef emit,
   if (emit == "ag-opt")
     return printModule();
   pretransposeMatmulWeights(module);
-  FailureOr<HostProgram> program = formDispatches(module);
-  if (failed(program))
+  // An LLM's KV-cache length, for the runtime's checks.
+  int64_t maxContext = 0;
+  if (auto llm = module->getAttrOfType<DictionaryAttr>("ag.llm"))
+    if (auto positions = llm.getAs<IntegerAttr>("max_context"))
+      maxContext = positions.getInt();
+  FailureOr<std::vector<HostProgram>> programs = formDispatches(module);
+  if (failed(programs))
     return 1;
 
   CpuTarget target;
@@ -183,7 +202,8 @@ static int compileModel(const CompileOptions &options, StringRef emit,
   ArtifactInfo info;
   info.sourceModelPath = options.inputPath;
   info.verbose = options.verbose;
-  if (llvm::Error error = writeCpuArtifact(*program, *object, info,
+  info.maxContext = maxContext;
+  if (llvm::Error error = writeCpuArtifact(*programs, *object, info,
                                            options.outputPath, errs)) {
     errs << "autoglm-compile: error: " << llvm::toString(std::move(error))
          << "\n";

@@ -52,7 +52,8 @@ static const char *kToLoopsPipeline =
 /// for go there; the rest (erf, tanh, ...) become libm calls.
 static const char *kToLLVMPipeline =
     "lower-affine,convert-math-to-funcs,convert-scf-to-cf,convert-math-to-llvm,"
-    "convert-math-to-libm,expand-strided-metadata,finalize-memref-to-llvm,"
+    "convert-math-to-libm,expand-strided-metadata,lower-affine,"
+    "finalize-memref-to-llvm,"
     "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
     "reconcile-unrealized-casts";

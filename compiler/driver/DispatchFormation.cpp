@@ -1,13 +1,18 @@
-//===- DispatchFormation.cpp - split @main into outlined kernels ---------===//
+//===- DispatchFormation.cpp - entry points into outlined kernels --------===//
 
 #include "compiler/driver/DispatchFormation.h"
 
 #include "dialects/AutoGLM/IR/AutoGLMDialect.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
 
 namespace mlir::autoglm {
 
@@ -39,12 +44,17 @@ static std::string describeGroup(ArrayRef<Operation *> ops) {
   return text.empty() ? "fusion" : text;
 }
 
-FailureOr<HostProgram> formDispatches(ModuleOp module,
-                                      int64_t inlineConstantLimit) {
-  auto main = module.lookupSymbol<func::FuncOp>("main");
-  if (!main || main.getBody().getBlocks().size() != 1)
-    return module.emitError("expected a func.func @main with one block");
+/// Forms the dispatches of one entry function; `counter` numbers kernels
+/// across entries so that their names are unique in the module.
+static FailureOr<HostProgram> formEntryDispatches(ModuleOp module,
+                                                  func::FuncOp main,
+                                                  int64_t inlineConstantLimit,
+                                                  unsigned &counter) {
+  if (main.getBody().getBlocks().size() != 1)
+    return main.emitError("expected an entry function with one block");
   HostProgram program;
+  program.name = main.getSymName().str();
+  std::string prefix = program.name == "main" ? "" : program.name + "_";
   llvm::DenseMap<Value, unsigned> valueIds;
   auto addValue = [&](Value value, HostValue::Kind kind, unsigned index) {
     program.values.push_back(
@@ -53,18 +63,27 @@ FailureOr<HostProgram> formDispatches(ModuleOp module,
   };
 
   Block &body = main.getBody().front();
+  llvm::StringMap<unsigned> stateValues;
   for (BlockArgument arg : body.getArguments()) {
+    unsigned number = arg.getArgNumber();
+    if (auto state = main.getArgAttrOfType<StringAttr>(number, "ag.state")) {
+      if (stateValues.count(state))
+        return main.emitError("two arguments carry ag.state '")
+               << state.getValue() << "'";
+      program.stateNames.push_back(state.str());
+      stateValues[state] = addValue(arg, HostValue::Kind::State,
+                                    program.stateNames.size() - 1);
+      continue;
+    }
     program.inputs.push_back(
-        addValue(arg, HostValue::Kind::Input, arg.getArgNumber()));
-    auto name = main.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                  "ag.name");
+        addValue(arg, HostValue::Kind::Input, program.inputs.size()));
+    auto name = main.getArgAttrOfType<StringAttr>(number, "ag.name");
     program.inputNames.push_back(
-        name ? name.str() : "input" + std::to_string(arg.getArgNumber()));
+        name ? name.str() : "input" + std::to_string(number));
   }
 
   OpBuilder builder(module.getContext());
   builder.setInsertionPoint(main);
-  unsigned counter = 0;
   // Outlines `ops` (in order) into one kernel returning `yields`, the values
   // the rest of the program knows as `results` (the same values unless the
   // ops come from an ag.fusion group).
@@ -86,8 +105,8 @@ FailureOr<HostProgram> formDispatches(ModuleOp module,
       argTypes.push_back(v.getType());
     for (Value v : results)
       resultTypes.push_back(v.getType());
-    std::string name = "dispatch_" + std::to_string(counter++) + "_" +
-                       what.str();
+    std::string name = prefix + "dispatch_" + std::to_string(counter++) +
+                       "_" + what.str();
     auto kernel = func::FuncOp::create(builder, ops.front()->getLoc(), name,
                                        builder.getFunctionType(argTypes,
                                                                resultTypes));
@@ -113,7 +132,8 @@ FailureOr<HostProgram> formDispatches(ModuleOp module,
       if (!valueIds.count(v)) {
         auto constant = v.getDefiningOp<ConstantOp>();
         if (!constant)
-          return ops.front()->emitError("operand defined outside @main");
+          return ops.front()->emitError("operand defined outside @")
+                 << program.name;
         program.weights.push_back(constant.getValue());
         addValue(v, HostValue::Kind::Weight, program.weights.size() - 1);
       }
@@ -123,6 +143,62 @@ FailureOr<HostProgram> formDispatches(ModuleOp module,
       dispatch.results.push_back(
           addValue(v, HostValue::Kind::Intermediate, 0));
     program.dispatches.push_back(std::move(dispatch));
+    return success();
+  };
+
+  // The in-place kernel of a cache write: the cache is a memref argument
+  // (the state buffer) and only positions [p, p + S) are written, p clamped
+  // so that a bad position cannot write outside the cache.
+  auto outlineCacheWrite = [&](KVCacheWriteOp write) -> LogicalResult {
+    Location loc = write.getLoc();
+    auto updateType = cast<RankedTensorType>(write.getUpdate().getType());
+    auto cacheType = cast<RankedTensorType>(write.getCache().getType());
+    auto memrefType =
+        MemRefType::get(cacheType.getShape(), cacheType.getElementType());
+    Value position = write.getPosition();
+    if (!valueIds.count(position)) {
+      auto constant = position.getDefiningOp<ConstantOp>();
+      if (!constant)
+        return write.emitError("operand defined outside @") << program.name;
+      program.weights.push_back(constant.getValue());
+      addValue(position, HostValue::Kind::Weight, program.weights.size() - 1);
+    }
+    std::string name = prefix + "dispatch_" + std::to_string(counter++) +
+                       "_kv_cache_write";
+    auto kernel = func::FuncOp::create(
+        builder, loc, name,
+        builder.getFunctionType(
+            {updateType, position.getType(), memrefType}, {}));
+    Block *entry = kernel.addEntryBlock();
+    OpBuilder b = OpBuilder::atBlockBegin(entry);
+    Value p = arith::IndexCastOp::create(
+        b, loc, b.getIndexType(),
+        tensor::ExtractOp::create(b, loc, entry->getArgument(1),
+                                  ValueRange{}));
+    int64_t last = cacheType.getDimSize(2) - updateType.getDimSize(2);
+    p = arith::MaxSIOp::create(
+        b, loc,
+        arith::MinSIOp::create(b, loc, p,
+                               arith::ConstantIndexOp::create(b, loc, last)),
+        arith::ConstantIndexOp::create(b, loc, 0));
+    SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0));
+    offsets[2] = p;
+    SmallVector<OpFoldResult> sizes, strides(4, b.getIndexAttr(1));
+    for (int64_t size : updateType.getShape())
+      sizes.push_back(b.getIndexAttr(size));
+    Value window = memref::SubViewOp::create(b, loc, entry->getArgument(2),
+                                             offsets, sizes, strides);
+    bufferization::MaterializeInDestinationOp::create(
+        b, loc, Type(), entry->getArgument(0), window, /*restrict=*/true,
+        /*writable=*/true);
+    func::ReturnOp::create(b, loc);
+
+    HostDispatch dispatch;
+    dispatch.kernel = name;
+    dispatch.operands = {valueIds[write.getUpdate()], valueIds[position],
+                         valueIds[write.getCache()]};
+    program.dispatches.push_back(std::move(dispatch));
+    valueIds[write.getResult()] = valueIds[write.getCache()];
     return success();
   };
 
@@ -145,6 +221,17 @@ FailureOr<HostProgram> formDispatches(ModuleOp module,
         !isa<AutoGLMDialect>(op.getDialect()))
       return op.emitError("cannot form a dispatch from '")
              << op.getName() << "' (only ag ops are compiled)";
+    // A cache write into persistent state, which nothing else reads, updates
+    // the state in place: its result is the state's buffer.
+    if (auto write = dyn_cast<KVCacheWriteOp>(op);
+        write && valueIds.count(write.getCache()) &&
+        program.values[valueIds[write.getCache()]].kind ==
+            HostValue::Kind::State &&
+        write.getCache().hasOneUse()) {
+      if (failed(outlineCacheWrite(write)))
+        return failure();
+      continue;
+    }
     // A reshape is the same bytes under another shape (kernels take bare
     // pointers): its result is its operand's buffer, no copy kernel.
     if (auto reshape = dyn_cast<ReshapeOp>(op);
@@ -169,6 +256,20 @@ FailureOr<HostProgram> formDispatches(ModuleOp module,
   // repeated values and reshaped views are copied (by a copy kernel).
   llvm::DenseSet<unsigned> written;
   for (auto [i, result] : llvm::enumerate(returnOp.getOperands())) {
+    // Updated state must be the state's own buffer (written in place).
+    if (auto state = main.getResultAttrOfType<StringAttr>(i, "ag.state")) {
+      if (!stateValues.count(state))
+        return main.emitError("result ")
+               << i << " carries ag.state '" << state.getValue()
+               << "' but no argument does";
+      if (!valueIds.count(result) ||
+          valueIds[result] != stateValues[state])
+        return main.emitError("state '")
+               << state.getValue()
+               << "' must be returned as updated in place by "
+                  "ag.kv_cache_write (its only reader)";
+      continue;
+    }
     auto name = main.getResultAttrOfType<StringAttr>(i, "ag.name");
     program.outputNames.push_back(name ? name.str()
                                        : "output" + std::to_string(i));
@@ -205,6 +306,31 @@ FailureOr<HostProgram> formDispatches(ModuleOp module,
   }
   main.erase();
   return program;
+}
+
+FailureOr<std::vector<HostProgram>>
+formDispatches(ModuleOp module, int64_t inlineConstantLimit) {
+  SmallVector<func::FuncOp> entries;
+  for (auto function : module.getOps<func::FuncOp>())
+    if (function.isPublic() && !function.isDeclaration())
+      entries.push_back(function);
+  if (entries.empty())
+    return module.emitError("expected an entry function (func.func @main, or "
+                            "@prefill and @decode)");
+  // Cache-write kernels are built directly in these dialects.
+  module.getContext()
+      ->loadDialect<arith::ArithDialect, bufferization::BufferizationDialect,
+                    memref::MemRefDialect, tensor::TensorDialect>();
+  std::vector<HostProgram> programs;
+  unsigned counter = 0;
+  for (func::FuncOp entry : entries) {
+    FailureOr<HostProgram> program =
+        formEntryDispatches(module, entry, inlineConstantLimit, counter);
+    if (failed(program))
+      return failure();
+    programs.push_back(std::move(*program));
+  }
+  return programs;
 }
 
 } // namespace mlir::autoglm

@@ -1,10 +1,15 @@
-//===- DispatchFormation.h - split @main into outlined kernels --*- C++ -*-===//
+//===- DispatchFormation.h - entry points into outlined kernels -*- C++ -*-===//
 //
 // A dispatch is the unit of code generation and launch (DESIGN.md §1.3).
-// Formation outlines every compute op of `func.func @main` into its own
-// kernel function `@dispatch_<n>` (tensor in, tensor out) and records, in a
-// HostProgram, which values each dispatch reads and writes. Fusion (a later
-// pass) will put several ops into one dispatch; the plan does not change.
+// Formation outlines every compute op (or ag.fusion group) of each entry
+// function (`@main` for ONNX models; `@prefill` and `@decode` for LLMs) into
+// its own kernel function (tensor in, tensor out) and records, in one
+// HostProgram per entry, which values each dispatch reads and writes.
+//
+// Persistent state (an LLM's KV cache) is an entry argument and result
+// carrying `ag.state = "name"`: the runtime keeps it between calls, and an
+// `ag.kv_cache_write` into it becomes a kernel that writes only the new
+// positions, in place.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,9 +25,10 @@ namespace mlir::autoglm {
 
 /// Where a value of the host program lives.
 struct HostValue {
-  enum class Kind { Input, Weight, Intermediate } kind;
+  enum class Kind { Input, Weight, Intermediate, State } kind;
   RankedTensorType type;
-  /// Input: argument index. Weight: index into HostProgram::weights.
+  /// Input: input index. Weight: index into HostProgram::weights. State:
+  /// index into HostProgram::stateNames.
   unsigned index = 0;
 };
 
@@ -34,6 +40,7 @@ struct HostDispatch {
 
 /// The host side of one entry point: values and the dispatch sequence.
 struct HostProgram {
+  std::string name;                 ///< the entry point's (function's) name
   std::vector<HostValue> values;
   std::vector<HostDispatch> dispatches;
   /// Constants bound as weights (large or resource-backed).
@@ -41,17 +48,22 @@ struct HostProgram {
   std::vector<unsigned> inputs;     ///< values of the entry's arguments
   std::vector<unsigned> outputs;    ///< values returned, in order
   std::vector<std::string> inputNames, outputNames;
+  /// Persistent state the entry reads and updates, by `ag.state` name;
+  /// entries of one artifact share a state of the same name.
+  std::vector<std::string> stateNames;
 };
 
-/// Outlines each op of `@main` into a kernel function added to `module`
-/// (named dispatch_<n>_<op>), replaces @main's body by nothing (it is no
-/// longer needed) and returns the host program. Constants with at most
+/// Outlines each op of every entry function of `module` (its public
+/// func.func ops with a body: @main, or @prefill and @decode) into kernel
+/// functions added to `module` (named dispatch_<n>_<op>, prefixed by the
+/// entry's name when it is not main), erases the entry functions and
+/// returns one host program per entry, in module order. Constants with at most
 /// `inlineConstantLimit` elements that are not resource blobs are cloned
 /// into the kernels that use them; the others become weights. Outputs that
 /// are inputs, weights or repeated get a copy dispatch so every output is
 /// written by exactly one kernel.
-FailureOr<HostProgram> formDispatches(ModuleOp module,
-                                      int64_t inlineConstantLimit = 64);
+FailureOr<std::vector<HostProgram>>
+formDispatches(ModuleOp module, int64_t inlineConstantLimit = 64);
 
 } // namespace mlir::autoglm
 

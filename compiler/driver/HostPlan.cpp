@@ -9,6 +9,9 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/xxhash.h"
+
+#include <map>
 
 namespace mlir::autoglm {
 
@@ -99,10 +102,25 @@ static TensorSpec specOf(const HostValue &value, StringRef name,
   return spec;
 }
 
-llvm::Error writeCpuArtifact(const HostProgram &program,
-                             const CpuObject &object, const ArtifactInfo &info,
-                             llvm::StringRef path, llvm::raw_ostream &log) {
-  ArtifactWriter writer;
+/// Where the weights and states of every entry went in the artifact: both
+/// are shared by the entries (a weight used by prefill and decode is stored
+/// once; states of one name are one buffer).
+struct SharedPlacement {
+  llvm::DenseMap<Attribute, uint64_t> weightOffsets;
+  /// Offsets by (size, xxh3 of the bytes): equal weights built separately
+  /// for each entry (a transposed or quantized copy) are stored once.
+  std::map<std::pair<uint64_t, uint64_t>, uint64_t> contentOffsets;
+  llvm::StringMap<std::pair<uint64_t, uint64_t>> states; ///< offset, size
+  uint64_t stateSize = 0;
+};
+
+/// Adds one entry point: its buffers (intermediates planned in an arena
+/// starting at 0: entries run one at a time), dispatches and tensors.
+/// Returns the entry's arena size.
+static llvm::Expected<uint64_t>
+addEntry(ArtifactWriter &writer, const HostProgram &program,
+         const CpuObject &object, SharedPlacement &shared,
+         const ArtifactInfo &info, llvm::raw_ostream &log) {
   size_t valueCount = program.values.size();
 
   // Intermediates: lifetime from the producing to the last reading dispatch.
@@ -126,13 +144,36 @@ llvm::Error writeCpuArtifact(const HostProgram &program,
       arenaValues.push_back(v);
     }
   ArenaPlan arena = planArena(lifetimes);
-  writer.setArenaSize(arena.arenaSize);
 
   // One buffer per value.
   std::vector<uint32_t> bufferOf(valueCount);
   std::vector<uint64_t> weightOffsets;
-  for (ElementsAttr weight : program.weights)
-    weightOffsets.push_back(writer.addWeight(constantBytes(weight)));
+  for (ElementsAttr weight : program.weights) {
+    auto [it, inserted] = shared.weightOffsets.try_emplace(weight, 0);
+    if (inserted) {
+      // Resource blobs (checkpoint weights, quantized weights) are written
+      // from where they are, without a copy.
+      auto resource = dyn_cast<DenseResourceElementsAttr>(weight);
+      uint64_t size = byteSizeOf(cast<RankedTensorType>(weight.getType()));
+      std::vector<uint8_t> copied;
+      llvm::ArrayRef<uint8_t> bytes;
+      if (resource && resource.getData().size() == size) {
+        bytes = llvm::ArrayRef<uint8_t>(
+            reinterpret_cast<const uint8_t *>(resource.getData().data()),
+            size);
+      } else {
+        copied = constantBytes(weight);
+        bytes = copied;
+      }
+      auto [content, isNew] = shared.contentOffsets.try_emplace(
+          std::make_pair(size, llvm::xxh3_64bits(bytes)), 0);
+      if (isNew)
+        content->second = copied.empty() ? writer.addWeightReference(bytes)
+                                         : writer.addWeight(bytes);
+      it->second = content->second;
+    }
+    weightOffsets.push_back(it->second);
+  }
   llvm::DenseMap<unsigned, int64_t> arenaOffset;
   for (auto [i, v] : llvm::enumerate(arenaValues))
     arenaOffset[v] = arena.offsets[i];
@@ -146,6 +187,20 @@ llvm::Error writeCpuArtifact(const HostProgram &program,
     case HostValue::Kind::Weight:
       bufferOf[v] = writer.addWeightBuffer(weightOffsets[value.index], size);
       break;
+    case HostValue::Kind::State: {
+      StringRef name = program.stateNames[value.index];
+      auto [it, inserted] = shared.states.try_emplace(
+          name, std::make_pair(shared.stateSize, size));
+      if (inserted)
+        shared.stateSize += (size + 63) / 64 * 64;
+      else if (it->second.second != size)
+        return llvm::createStringError(
+            "state '" + name + "' has " + llvm::Twine(size) +
+            " bytes in entry point '" + program.name + "' but " +
+            llvm::Twine(it->second.second) + " in another");
+      bufferOf[v] = writer.addStateBuffer(it->second.first, size);
+      break;
+    }
     case HostValue::Kind::Intermediate:
       bufferOf[v] = outputIndex[v] >= 0
                         ? writer.addOutputBuffer(outputIndex[v], size)
@@ -159,6 +214,7 @@ llvm::Error writeCpuArtifact(const HostProgram &program,
   llvm::StringMap<int64_t> workgroups;
   for (const KernelInfo &kernel : object.kernels)
     workgroups[kernel.symbol] = kernel.workgroupCount;
+  uint32_t firstDispatch = writer.dispatchCount();
   for (const HostDispatch &dispatch : program.dispatches) {
     std::vector<uint32_t> bindings;
     for (unsigned v : dispatch.operands)
@@ -179,8 +235,32 @@ llvm::Error writeCpuArtifact(const HostProgram &program,
   for (auto [i, v] : llvm::enumerate(program.outputs))
     outputs.push_back(specOf(program.values[v], program.outputNames[i],
                              bufferOf[v]));
-  writer.addEntryPoint("main", inputs, outputs, 0,
+  writer.addEntryPoint(program.name, inputs, outputs, firstDispatch,
                        program.dispatches.size());
+  if (info.verbose)
+    log << "entry " << program.name << ": " << program.dispatches.size()
+        << " dispatches; arena " << arena.arenaSize << " bytes for "
+        << arenaValues.size() << " intermediates totalling "
+        << arena.sumOfSizes << " bytes\n";
+  return arena.arenaSize;
+}
+
+llvm::Error writeCpuArtifact(ArrayRef<HostProgram> programs,
+                             const CpuObject &object, const ArtifactInfo &info,
+                             llvm::StringRef path, llvm::raw_ostream &log) {
+  ArtifactWriter writer;
+  SharedPlacement shared;
+  uint64_t arenaSize = 0;
+  for (const HostProgram &program : programs) {
+    llvm::Expected<uint64_t> size =
+        addEntry(writer, program, object, shared, info, log);
+    if (!size)
+      return size.takeError();
+    arenaSize = std::max(arenaSize, *size);
+  }
+  writer.setArenaSize(arenaSize);
+  writer.setStateSize(shared.stateSize);
+  writer.setMaxContext(info.maxContext);
 
   writer.setTarget(1, "cpu", object.cpuName, object.cpuFeatures);
   writer.setCompilerVersion(0, 1, 0);
@@ -195,9 +275,8 @@ llvm::Error writeCpuArtifact(const HostProgram &program,
       reinterpret_cast<const uint8_t *>(object.sharedObject.data()),
       object.sharedObject.size()));
   if (info.verbose)
-    log << "arena: " << arena.arenaSize << " bytes for "
-        << arenaValues.size() << " intermediates totalling "
-        << arena.sumOfSizes << " bytes; weights: " << writer.weightsSize()
+    log << "arena: " << arenaSize << " bytes; state: " << shared.stateSize
+        << " bytes; weights: " << writer.weightsSize()
         << " bytes; code: " << object.sharedObject.size() << " bytes\n";
   return writer.write(path);
 }

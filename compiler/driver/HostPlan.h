@@ -22,10 +22,13 @@ struct ArtifactInfo {
   std::string sourceModelPath;
   /// Print arena size vs the sum of intermediates and per-dispatch lines.
   bool verbose = false;
+  /// Positions an LLM's KV cache holds (0: not an LLM).
+  int64_t maxContext = 0;
 };
 
 /// Writes the artifact to `path`; reports through the returned error.
-llvm::Error writeCpuArtifact(const HostProgram &program,
+/// One entry point per host program, sharing weights and persistent state.
+llvm::Error writeCpuArtifact(llvm::ArrayRef<HostProgram> programs,
                              const CpuObject &object,
                              const ArtifactInfo &info, llvm::StringRef path,
                              llvm::raw_ostream &log);

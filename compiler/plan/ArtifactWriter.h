@@ -123,6 +123,8 @@ public:
                  llvm::StringRef cpuName, uint64_t cpuFeatures);
   void setCompilerVersion(uint32_t major, uint32_t minor, uint32_t patch);
   void setSourceModel(llvm::StringRef name, uint64_t hash);
+  /// Positions an LLM artifact's KV cache holds (0, the default: no LLM).
+  void setMaxContext(uint32_t positions) { metadata_.max_context = positions; }
 
   // --- code ----------------------------------------------------------------
   /// The ELF shared object holding the kernels (copied).

@@ -15,11 +15,8 @@ void mlir::autoglm::populateAgToLinalgPatterns(TypeConverter &converter,
   populateDataMovementToLinalgPatterns(converter, patterns);
   populateGatherScatterToLinalgPatterns(converter, patterns);
   populateAttentionToLinalgPatterns(converter, patterns);
+  populateLLMToLinalgPatterns(converter, patterns);
   populateQuantToLinalgPatterns(converter, patterns);
-}
-
-bool mlir::autoglm::isLoweredAfterLinalg(Operation *op) {
-  return isa<RopeOp, KVCacheWriteOp>(op);
 }
 
 std::optional<std::string> mlir::autoglm::getUnsupportedReason(Operation *op) {
@@ -29,10 +26,6 @@ std::optional<std::string> mlir::autoglm::getUnsupportedReason(Operation *op) {
     if (reduce.getKind() == ReduceKind::log_sum_exp &&
         !isa<FloatType>(elementTypeOf(reduce.getInput())))
       return std::string("log_sum_exp is lowered for floats only");
-  if (auto attention = dyn_cast<AttentionOp>(op))
-    if (attention.getKvLen())
-      return std::string("the KV-cache form (kv_len operand) is not "
-                         "supported yet");
   if (auto dequantMatmul = dyn_cast<DequantMatmulOp>(op))
     return getDequantMatmulUnsupportedReason(dequantMatmul);
   // Packed 4-bit tensors are readable by the quantized GEMM only.

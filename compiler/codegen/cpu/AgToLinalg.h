@@ -41,10 +41,13 @@ void populateDataMovementToLinalgPatterns(TypeConverter &converter,
 void populateGatherScatterToLinalgPatterns(TypeConverter &converter,
                                            RewritePatternSet &patterns);
 
-/// attention (without the KV-cache operand): two batch matmuls around a
-/// softmax, query heads grouped per KV head.
+/// attention: two batch matmuls around a softmax, query heads grouped per
+/// KV head; the KV-cache form masks keys at or past kv_len.
 void populateAttentionToLinalgPatterns(TypeConverter &converter,
                                        RewritePatternSet &patterns);
+/// rope (one generic) and kv_cache_write (an insert_slice).
+void populateLLMToLinalgPatterns(TypeConverter &converter,
+                                 RewritePatternSet &patterns);
 /// quantize, dequantize (elementwise) and dequant_matmul (a tagged
 /// contraction the CPU backend turns into a microkernel call).
 void populateQuantToLinalgPatterns(TypeConverter &converter,
@@ -61,11 +64,8 @@ inline constexpr const char *kDequantMatmulAttrName = "ag.dequant_matmul";
 void populateAgToLinalgPatterns(TypeConverter &converter,
                                 RewritePatternSet &patterns);
 
-/// True for the ag ops a later stage lowers (rope, kv_cache_write).
-bool isLoweredAfterLinalg(Operation *op);
-
 /// Why an ag op that ag-to-linalg handles cannot be lowered as it stands
-/// (dynamic shapes, integer log_sum_exp, attention's KV-cache form), or
+/// (dynamic shapes, integer log_sum_exp, 4-bit tensors), or
 /// nullopt when it can.
 std::optional<std::string> getUnsupportedReason(Operation *op);
 

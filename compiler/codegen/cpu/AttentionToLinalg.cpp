@@ -17,8 +17,11 @@
 //                                                     second GEMM (Sq x Dv
 //                                                     divisions, not Sq x Skv)
 //
-// The KV-cache form (kv_len) is not lowered here; getUnsupportedReason
-// reports it before conversion.
+// The KV-cache form reads a cache of Skv positions of which the first
+// kv_len are filled: keys at or past kv_len are masked (-inf), and with
+// `causal` query i sits at position kv_len - Sq + i. The GEMMs still span
+// all Skv positions (static shapes); the masked ones cost time, not
+// correctness.
 //
 //===----------------------------------------------------------------------===//
 
@@ -70,11 +73,12 @@ AffineMap getMaskMap(ArrayRef<int64_t> maskShape, int64_t kvHeads,
 }
 
 /// scores * scale + mask (-inf where a boolean mask is false), -inf above
-/// the causal diagonal (key j visible to query i when j <= i + offset), in
-/// the (b * Hkv + kv_head, group, query, key) space of `scores`.
+/// the causal diagonal (key j visible to query i when j <= i + offset) and,
+/// given `kvLen` (an index), at keys j >= kvLen; in the (b * Hkv + kv_head,
+/// group, query, key) space of `scores`.
 Value buildLogits(OpBuilder &builder, Location loc, Value scores, Value mask,
                   bool causal, double scale, int64_t kvHeads, int64_t groups,
-                  int64_t offset) {
+                  Value offset, Value kvLen) {
   auto type = cast<RankedTensorType>(scores.getType());
   Type element = type.getElementType();
   SmallVector<Value> inputs = {scores};
@@ -100,11 +104,15 @@ Value buildLogits(OpBuilder &builder, Location loc, Value scores, Value mask,
         if (causal) {
           Value i = linalg::IndexOp::create(b, nl, 2);
           Value j = linalg::IndexOp::create(b, nl, 3);
-          Value last = arith::AddIOp::create(
-              b, nl, i, arith::ConstantIndexOp::create(b, nl, offset));
+          Value last = arith::AddIOp::create(b, nl, i, offset);
           Value visible =
               arith::CmpIOp::create(b, nl, arith::CmpIPredicate::sle, j, last);
           logit = arith::SelectOp::create(b, nl, visible, logit, minusInf);
+        } else if (kvLen) {
+          Value j = linalg::IndexOp::create(b, nl, 3);
+          Value filled =
+              arith::CmpIOp::create(b, nl, arith::CmpIPredicate::slt, j, kvLen);
+          logit = arith::SelectOp::create(b, nl, filled, logit, minusInf);
         }
         linalg::YieldOp::create(b, nl, logit);
       });
@@ -117,9 +125,6 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
   LogicalResult
   matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (op.getKvLen())
-      return rewriter.notifyMatchFailure(op, "the KV-cache form (kv_len) is "
-                                             "not supported yet");
     Location loc = op.getLoc();
     Value query = adaptor.getQuery(), key = adaptor.getKey(),
           value = adaptor.getValue(), mask = adaptor.getMask();
@@ -165,10 +170,21 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     bool causal = op.getCausal();
     Value logits = scores5;
     double expScale = scale;
-    if (mask || causal) {
+    Value kvLen, offset;
+    if (Value filled = adaptor.getKvLen()) {
+      kvLen = toIndex(rewriter, loc,
+                      tensor::ExtractOp::create(rewriter, loc, filled,
+                                                ValueRange{}));
+      offset = arith::SubIOp::create(
+          rewriter, loc, kvLen,
+          arith::ConstantIndexOp::create(rewriter, loc, queries));
+    } else {
+      offset = arith::ConstantIndexOp::create(rewriter, loc, keys - queries);
+    }
+    if (mask || causal || kvLen) {
       expScale = 1.0;
       logits = buildLogits(rewriter, loc, scores5, mask, causal, scale,
-                           kvHeads, groups, keys - queries);
+                           kvHeads, groups, offset, kvLen);
     }
 
     // Row max, exponentials, row sums.

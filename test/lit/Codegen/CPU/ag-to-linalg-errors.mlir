@@ -11,14 +11,6 @@ func.func @dynamic_shape(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> 
 
 // -----
 
-func.func @attention_kv_cache(%q: tensor<1x4x1x8xf32>, %kc: tensor<1x2x16x8xf32>, %n: tensor<i64>) -> tensor<1x4x1x8xf32> {
-  // expected-error @+1 {{cannot lower 'ag.attention' to linalg: the KV-cache form (kv_len operand) is not supported yet}}
-  %0 = ag.attention %q, %kc, %kc kv_len %n causal : (tensor<1x4x1x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<i64>) -> tensor<1x4x1x8xf32>
-  return %0 : tensor<1x4x1x8xf32>
-}
-
-// -----
-
 func.func @integer_log_sum_exp(%x: tensor<2x3xi32>) -> tensor<2xi32> {
   // expected-error @+1 {{cannot lower 'ag.reduce' to linalg: log_sum_exp is lowered for floats only}}
   %0 = ag.reduce log_sum_exp %x axes [1] : tensor<2x3xi32> -> tensor<2xi32>

@@ -1,0 +1,54 @@
+// Two entry points sharing persistent state (an LLM's KV cache): each entry
+// gets its own dispatches, named after it; the state is one buffer of the
+// plan for both; a cache write into the state is a kernel of its own that
+// writes the new positions in place (a memref argument, nothing returned).
+
+// RUN: autoglm-compile %s -o %t.agm -v 2>&1 | FileCheck %s --check-prefix=PLAN
+// PLAN: dispatch prefill_dispatch_0_add:
+// PLAN-NEXT: dispatch prefill_dispatch_1_kv_cache_write: {{[0-9]+}} workgroups, 3 bindings
+// PLAN-NEXT: dispatch prefill_dispatch_2_attention:
+// PLAN-NEXT: entry prefill: 3 dispatches
+// PLAN-NEXT: dispatch decode_dispatch_3_add:
+// PLAN-NEXT: dispatch decode_dispatch_4_kv_cache_write: {{[0-9]+}} workgroups, 3 bindings
+// PLAN-NEXT: dispatch decode_dispatch_5_attention:
+// PLAN-NEXT: entry decode: 3 dispatches
+// PLAN-NEXT: arena: {{[0-9]+}} bytes; state: 128 bytes;
+
+// RUN: autoglm-compile %s --emit=linalg | FileCheck %s --check-prefix=KERNEL
+// KERNEL-LABEL: func.func @decode_dispatch_4_kv_cache_write
+// KERNEL-SAME: (%[[U:.*]]: tensor<1x1x1x4xf32>, %[[P:.*]]: tensor<i64>, %[[C:.*]]: memref<1x1x8x4xf32>)
+// KERNEL-NOT: -> tensor
+// KERNEL: %[[E:.*]] = tensor.extract %[[P]][]
+// KERNEL: %[[I:.*]] = arith.index_cast %[[E]]
+// KERNEL: %[[LO:.*]] = arith.minsi %[[I]], %c7
+// KERNEL: %[[AT:.*]] = arith.maxsi %[[LO]], %c0
+// KERNEL: %[[W:.*]] = memref.subview %[[C]][0, 0, %[[AT]], 0] [1, 1, 1, 4]
+// KERNEL: bufferization.materialize_in_destination %[[U]] in restrict writable %[[W]]
+// KERNEL-NEXT: return
+
+// Both entries load and run (the state starts zeroed).
+// RUN: autoglm-run %t.agm --entry decode --random-seed 1 | FileCheck %s --check-prefix=RUN-DECODE
+// RUN-DECODE: entry point 'decode'
+// RUN-DECODE: output 0 'y': f32[1, 1, 1, 4]
+
+// State must be updated in place: a state whose old value is still read
+// after the write cannot be.
+// RUN: not autoglm-compile %S/Inputs/state-not-in-place.mlir -o %t.bad.agm 2>&1 | FileCheck %s --check-prefix=ERR
+// ERR: error: state 'cache' must be returned as updated in place by ag.kv_cache_write (its only reader)
+
+module attributes {ag.llm = {max_context = 8 : i64}} {
+  func.func @prefill(%x: tensor<1x1x2x4xf32> {ag.name = "x"}, %pos: tensor<i64> {ag.name = "position"}, %kc: tensor<1x1x8x4xf32> {ag.state = "cache"}) -> (tensor<1x1x2x4xf32> {ag.name = "y"}, tensor<1x1x8x4xf32> {ag.state = "cache"}) {
+    %n = ag.constant dense<2> : tensor<i64>
+    %len = ag.add %pos, %n : tensor<i64>, tensor<i64>
+    %w = ag.kv_cache_write %x into %kc at %pos : tensor<1x1x2x4xf32>, tensor<1x1x8x4xf32>, tensor<i64>
+    %o = ag.attention %x, %w, %w kv_len %len causal : (tensor<1x1x2x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<i64>) -> tensor<1x1x2x4xf32>
+    return %o, %w : tensor<1x1x2x4xf32>, tensor<1x1x8x4xf32>
+  }
+  func.func @decode(%x: tensor<1x1x1x4xf32> {ag.name = "x"}, %pos: tensor<i64> {ag.name = "position"}, %kc: tensor<1x1x8x4xf32> {ag.state = "cache"}) -> (tensor<1x1x1x4xf32> {ag.name = "y"}, tensor<1x1x8x4xf32> {ag.state = "cache"}) {
+    %n = ag.constant dense<1> : tensor<i64>
+    %len = ag.add %pos, %n : tensor<i64>, tensor<i64>
+    %w = ag.kv_cache_write %x into %kc at %pos : tensor<1x1x1x4xf32>, tensor<1x1x8x4xf32>, tensor<i64>
+    %o = ag.attention %x, %w, %w kv_len %len causal : (tensor<1x1x1x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<i64>) -> tensor<1x1x1x4xf32>
+    return %o, %w : tensor<1x1x1x4xf32>, tensor<1x1x8x4xf32>
+  }
+}
