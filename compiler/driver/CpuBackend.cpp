@@ -623,26 +623,88 @@ static std::optional<int64_t> distributeRows(ArrayRef<Operation *> nests,
 /// multiple of the microkernel's panel width (32) and even (packed i4).
 static constexpr int64_t kGemmColumnsPerWorkgroup = 128;
 
-/// Makes the quantized GEMM `call` compute columns
-/// [begin * W, min(end * W, N)) (its n_begin, n_end operands).
-static int64_t distributeGemmColumns(func::CallOp call, Value begin,
-                                     Value end) {
-  OpBuilder b(call);
-  Location loc = call.getLoc();
-  std::optional<int64_t> n = getConstantIntValue(call.getOperand(5));
-  if (!n)
-    return 1;
-  Type i64 = b.getI64Type();
-  Value width =
-      arith::ConstantIntOp::create(b, loc, kGemmColumnsPerWorkgroup, 64);
-  Value first = arith::MulIOp::create(
-      b, loc, arith::IndexCastOp::create(b, loc, i64, begin), width);
-  Value last = arith::MinSIOp::create(
-      b, loc, call.getOperand(5),
-      arith::MulIOp::create(
-          b, loc, arith::IndexCastOp::create(b, loc, i64, end), width));
-  call->setOperand(16, first);
-  call->setOperand(17, last);
+/// Splits a kernel of one GEMM call with few rows (LLM decode: a GEMV) and
+/// its elementwise epilogue nests by blocks of columns: workgroup w computes
+/// columns [w * W, (w + 1) * W) of the GEMM and of every nest, whose
+/// innermost loop runs over those columns (the epilogue writes the GEMM
+/// result's element (i, j) from reads at j or of values outside the kernel).
+/// sgemm has no column range: its B, C and bias pointers move to the first
+/// column and its n shrinks. None when the kernel has another form.
+static std::optional<int64_t> distributeColumns(ArrayRef<Operation *> nests,
+                                                Value begin, Value end) {
+  func::CallOp gemm;
+  for (Operation *nest : nests)
+    if (auto call = dyn_cast<func::CallOp>(nest)) {
+      if (gemm || (call.getCallee() != kSgemmSymbol &&
+                   call.getCallee() != kQgemmSymbol))
+        return std::nullopt;
+      gemm = call;
+    }
+  if (!gemm)
+    return std::nullopt;
+  std::optional<int64_t> mBegin = getConstantIntValue(gemm.getOperand(3));
+  std::optional<int64_t> m = getConstantIntValue(gemm.getOperand(4));
+  std::optional<int64_t> n = getConstantIntValue(gemm.getOperand(5));
+  if (mBegin != 0 || !m || !n || *m > kGemmRowsPerWorkgroup ||
+      *n <= kGemmColumnsPerWorkgroup)
+    return std::nullopt;
+  // Every other nest: rows (outer dims, M iterations in all) x N columns.
+  for (Operation *nest : nests) {
+    if (nest == gemm)
+      continue;
+    auto loop = dyn_cast<scf::ParallelOp>(nest);
+    if (!loop)
+      return std::nullopt;
+    int64_t dims = loop.getNumLoops(), rows = 1;
+    for (int64_t d = 0; d < dims; ++d) {
+      std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound()[d]);
+      std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound()[d]);
+      std::optional<int64_t> step = getConstantIntValue(loop.getStep()[d]);
+      if (lb != 0 || step != 1 || !ub)
+        return std::nullopt;
+      if (d + 1 < dims)
+        rows *= *ub;
+      else if (*ub != *n)
+        return std::nullopt;
+    }
+    if (rows != *m)
+      return std::nullopt;
+  }
+  for (Operation *nest : nests) {
+    OpBuilder b(nest);
+    Location loc = nest->getLoc();
+    Value width = arith::ConstantIndexOp::create(b, loc,
+                                                 kGemmColumnsPerWorkgroup);
+    Value limit = arith::ConstantIndexOp::create(b, loc, *n);
+    Value first = arith::MinSIOp::create(
+        b, loc, limit, arith::MulIOp::create(b, loc, begin, width));
+    Value last = arith::MinSIOp::create(
+        b, loc, limit, arith::MulIOp::create(b, loc, end, width));
+    if (auto loop = dyn_cast<scf::ParallelOp>(nest)) {
+      int64_t inner = loop.getNumLoops() - 1;
+      loop.getLowerBoundMutable().slice(inner, 1).assign(first);
+      loop.getUpperBoundMutable().slice(inner, 1).assign(last);
+      continue;
+    }
+    Type i64 = b.getI64Type();
+    if (gemm.getCallee() == kQgemmSymbol) {
+      gemm->setOperand(16, arith::IndexCastOp::create(b, loc, i64, first));
+      gemm->setOperand(17, arith::IndexCastOp::create(b, loc, i64, last));
+      continue;
+    }
+    // sgemm: f32 B, C and bias start at column `first`.
+    Value bytes = arith::MulIOp::create(
+        b, loc, first, arith::ConstantIndexOp::create(b, loc, 4));
+    for (unsigned operand : {1u, 2u, 11u}) {
+      Value pointer = gemm.getOperand(operand);
+      if (operand == 11 && isConstantIntValue(pointer, 0))
+        continue;
+      gemm->setOperand(operand, arith::AddIOp::create(b, loc, pointer, bytes));
+    }
+    gemm->setOperand(5, arith::IndexCastOp::create(
+                            b, loc, i64,
+                            arith::SubIOp::create(b, loc, last, first)));
+  }
   return (*n + kGemmColumnsPerWorkgroup - 1) / kGemmColumnsPerWorkgroup;
 }
 
@@ -665,18 +727,16 @@ static int64_t distributeWorkgroups(func::FuncOp kernel) {
   for (Operation &op : body.without_terminator())
     if (op.getNumRegions() != 0 || isa<func::CallOp>(op))
       nests.push_back(&op);
-  // A lone GEMM microkernel call splits by blocks of rows; a quantized one
-  // with few rows (LLM decode GEMV) by blocks of columns instead.
+  // A GEMM call with few rows (LLM decode: a GEMV), alone or with its
+  // epilogue, splits by blocks of columns; a lone one with more rows by
+  // blocks of rows.
+  if (std::optional<int64_t> groups = distributeColumns(nests, begin, end))
+    return *groups;
   if (nests.size() == 1)
     if (auto call = dyn_cast<func::CallOp>(nests.front());
         call && (call.getCallee() == kSgemmSymbol ||
-                 call.getCallee() == kQgemmSymbol)) {
-      std::optional<int64_t> m = getConstantIntValue(call.getOperand(4));
-      if (call.getCallee() == kQgemmSymbol && m &&
-          *m <= kGemmRowsPerWorkgroup)
-        return distributeGemmColumns(call, begin, end);
+                 call.getCallee() == kQgemmSymbol))
       return distributeGemmRows(call, begin, end);
-    }
   auto rows = kernel->getAttrOfType<IntegerAttr>(kSplitRowsAttr);
   kernel->removeAttr(kSplitRowsAttr);
   if (nests.size() > 1 && rows)
