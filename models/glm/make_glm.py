@@ -50,10 +50,25 @@ reimplementation cannot flip it. The seed is the first of a fixed sequence
 (SEED + 100 * model index + j) that meets the last two conditions; the seed
 used is printed.
 
+--large DIR writes instead one memory-bound checkpoint for bench/glm_bench.py
+(not committed, ~1.9 GB): Glm4ForCausalLM, hidden 2048, 8 layers, 16 query
+heads, 2 KV heads, head_dim 128, intermediate 5632, vocab 32000, untied
+embeddings, attention_bias True, partial_rotary_factor 0.5, float32; 483M
+parameters. Linear weights and the embedding ~ N(0, 0.02) (the usual init
+scale: logits of std ~1), biases ~ N(0, 0.02), RMSNorm weights ~ N(1, 0.1),
+seed 2048, no seed search. It is built without transformers' default
+init (weights are drawn once, in place) to stay fast and memory-lean. Its
+references are the same files as above with a 16-token
+greedy continuation (decode_logits [16, V]); the script checks them against
+a full-sequence recompute and model.generate and reloads the saved folder.
+
 Needs torch, transformers (>= 5), numpy, safetensors. Run:
-  python3 models/glm/make_glm.py
+  python3 models/glm/make_glm.py              # the tiny fixtures, here
+  python3 models/glm/make_glm.py --large DIR  # the bench checkpoint
 """
+import argparse
 import json
+import time
 import shutil
 from pathlib import Path
 
@@ -61,6 +76,7 @@ import numpy as np
 import torch
 from transformers import (Glm4Config, Glm4ForCausalLM, GlmConfig,
                           GlmForCausalLM, GenerationConfig)
+from transformers.initialization import no_init_weights
 
 HERE = Path(__file__).resolve().parent
 SEED = 1234
@@ -94,8 +110,24 @@ COMMON = dict(
     dtype="float32",
 )
 
+LARGE_SEED = 2048
+LARGE_STD = 0.02
+LARGE_NEW_TOKENS = 16
+LARGE = dict(
+    COMMON,
+    vocab_size=32000,
+    hidden_size=2048,
+    intermediate_size=5632,
+    num_hidden_layers=8,
+    num_attention_heads=16,
+    num_key_value_heads=2,
+    head_dim=128,
+    initializer_range=LARGE_STD,
+    tie_word_embeddings=False,
+)
 
-def randomize(model, gen):
+
+def randomize(model, gen, std=STD):
     with torch.no_grad():
         for name, p in model.named_parameters():
             if name.endswith("norm.weight"):
@@ -103,11 +135,11 @@ def randomize(model, gen):
             elif name.endswith(".bias"):
                 p.copy_(0.02 * torch.randn(p.shape, generator=gen))
             else:
-                p.copy_(STD * torch.randn(p.shape, generator=gen))
+                p.copy_(std * torch.randn(p.shape, generator=gen))
 
 
 @torch.no_grad()
-def references(model):
+def references(model, new_tokens=NEW_TOKENS, tol=TOL):
     prompt = torch.tensor([PROMPT], dtype=torch.int64)
     out = model(prompt, use_cache=True)
     prefill = out.logits  # [1, 8, V]
@@ -115,27 +147,27 @@ def references(model):
     tok = int(prefill[0, -1].argmax())
     margins = [margin(prefill[0, -1])]
     ids, decode = [], []
-    for i in range(NEW_TOKENS):
+    for i in range(new_tokens):
         ids.append(tok)
         step = model(torch.tensor([[tok]]), past_key_values=cache, use_cache=True)
         cache = step.past_key_values
         logits = step.logits[0, -1]
         decode.append(logits)
         tok = int(logits.argmax())
-        if i + 1 < NEW_TOKENS:
+        if i + 1 < new_tokens:
             margins.append(margin(logits))
-    decode = torch.stack(decode)  # [32, V]
+    decode = torch.stack(decode)  # [new_tokens, V]
     ids = torch.tensor(ids, dtype=torch.int64)
 
     # Full-sequence recompute without a cache: positions 8..39.
     full = model(torch.cat([prompt[0], ids])[None], use_cache=False).logits[0]
     err_dec = (full[len(PROMPT):] - decode).abs().max().item()
     err_pre = (full[:len(PROMPT)] - prefill[0]).abs().max().item()
-    assert err_dec < TOL, f"decode vs full recompute: {err_dec}"
-    assert err_pre < TOL, f"prefill vs full recompute: {err_pre}"
+    assert err_dec < tol, f"decode vs full recompute: {err_dec}"
+    assert err_pre < tol, f"prefill vs full recompute: {err_pre}"
 
     gen = model.generate(prompt, generation_config=GenerationConfig(
-        do_sample=False, use_cache=True, max_new_tokens=NEW_TOKENS,
+        do_sample=False, use_cache=True, max_new_tokens=new_tokens,
         min_new_tokens=0, eos_token_id=None, pad_token_id=0))
     assert gen[0, len(PROMPT):].tolist() == ids.tolist(), \
         f"generate {gen[0, len(PROMPT):].tolist()} != loop {ids.tolist()}"
@@ -185,8 +217,50 @@ def save_sharded(model, cls, out, prefill):
     return len(shards)
 
 
+def make_large(out):
+    """The bench checkpoint: see --large in the module docstring."""
+    start = time.perf_counter()
+    torch.manual_seed(LARGE_SEED)
+    gen = torch.Generator().manual_seed(LARGE_SEED)
+    with torch.no_grad(), no_init_weights():
+        model = Glm4ForCausalLM(Glm4Config(**LARGE)).eval()
+    randomize(model, gen, LARGE_STD)
+    params = sum(p.numel() for p in model.parameters())
+    embed = model.model.embed_tokens.weight.numel()
+    built = time.perf_counter()
+    prefill, ids, decode, info = references(model, LARGE_NEW_TOKENS)
+    refs = time.perf_counter()
+    save(model, out, prefill, ids, decode)
+    del model
+    back = Glm4ForCausalLM.from_pretrained(out, attn_implementation="eager").eval()
+    with torch.no_grad():
+        got = back(torch.tensor([PROMPT])).logits
+    assert torch.isfinite(got).all()
+    err = (got - prefill).abs().max().item()
+    assert err == 0.0, f"reloaded checkpoint differs: {err}"
+    files = sum(f.stat().st_size for f in out.glob("*.safetensors"))
+    print(f"{out}: Glm4ForCausalLM, {params:,} parameters "
+          f"({params * 4 / 1e9:.3f} GB float32; embedding {embed:,}, "
+          f"decode reads {(params - embed) * 4 / 1e9:.3f} GB of weights per token), "
+          f"safetensors {files:,} bytes")
+    print(f"  seed {LARGE_SEED}, greedy {ids.tolist()}")
+    print(f"  decode-vs-recompute {info['err_dec']:.2e}  prefill-vs-recompute "
+          f"{info['err_pre']:.2e}  distinct {info['distinct']}  "
+          f"min top1-top2 margin {info['min_margin']:.4f}  "
+          f"logit std {prefill.std().item():.3f}")
+    print(f"  built {built - start:.1f} s, references {refs - built:.1f} s, "
+          f"saved and reloaded {time.perf_counter() - refs:.1f} s")
+
+
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--large", metavar="DIR", help="write the bench "
+                        "checkpoint to DIR instead of the tiny fixtures")
+    args = parser.parse_args()
     torch.use_deterministic_algorithms(True)
+    if args.large:
+        make_large(Path(args.large).resolve())
+        return
     specs = [
         ("tiny-glm", GlmConfig, GlmForCausalLM, False),
         ("tiny-glm4", Glm4Config, Glm4ForCausalLM, True),
