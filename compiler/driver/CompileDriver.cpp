@@ -5,6 +5,7 @@
 #include "compiler/driver/DispatchFormation.h"
 #include "compiler/driver/HostPlan.h"
 #include "compiler/driver/WeightLayout.h"
+#include "compiler/import/glm/GlmImporter.h"
 #include "compiler/import/onnx/OnnxImporter.h"
 #include "passes/PassPlugins.h"
 #include "passes/PassStatistics.h"
@@ -94,33 +95,54 @@ static LogicalResult buildGraphPassManager(const CompileOptions &options,
   return success();
 }
 
-/// Import, dispatch formation, code generation and (for agm) the artifact.
-static int compileModel(const CompileOptions &options, StringRef emit,
-                        const onnx_import::ImportOptions &importOptions,
-                        MLIRContext &context, llvm::raw_ostream &errs) {
-  OwningOpRef<ModuleOp> owned;
+/// The GLM import options of the command line.
+static glm_import::GlmImportOptions glmOptions(const CompileOptions &options) {
+  glm_import::GlmImportOptions glm;
+  glm.maxContext = options.maxContext;
+  glm.prefillLength = options.prefillLength;
+  return glm;
+}
+
+/// Imports the input: an ag module (.mlir), a GLM checkpoint (a folder or
+/// its config.json) or an ONNX model. Returns null after printing the problems.
+static OwningOpRef<ModuleOp>
+importModel(const CompileOptions &options,
+            const onnx_import::ImportOptions &importOptions,
+            MLIRContext &context, llvm::raw_ostream &errs) {
   if (StringRef(options.inputPath).ends_with(".mlir")) {
     // An ag module written out earlier (--emit=ag -o x.mlir) or by hand.
     llvm::SourceMgr sourceMgr;
     SourceMgrDiagnosticHandler handler(sourceMgr, &context, errs);
-    owned = parseSourceFile<ModuleOp>(options.inputPath, sourceMgr,
-                                      ParserConfig(&context));
-    if (!owned)
-      return 1;
-  } else {
-    onnx_import::ImportResult result =
-        onnx_import::importOnnxFile(options.inputPath, importOptions, context);
-    if (!result.fatalError.empty()) {
-      errs << "autoglm-compile: error: " << result.fatalError << "\n";
-      return 1;
-    }
-    if (!result.report.ok() || !result.module) {
-      result.report.print(errs);
-      return 1;
-    }
-    owned = std::move(result.module);
+    return parseSourceFile<ModuleOp>(options.inputPath, sourceMgr,
+                                     ParserConfig(&context));
   }
-  ModuleOp module = *owned;
+  if (glm_import::isGlmCheckpoint(options.inputPath)) {
+    auto module = glm_import::importGlmCheckpoint(
+        options.inputPath, glmOptions(options), context, errs);
+    return succeeded(module) ? std::move(*module) : nullptr;
+  }
+  onnx_import::ImportResult result =
+      onnx_import::importOnnxFile(options.inputPath, importOptions, context);
+  if (!result.fatalError.empty()) {
+    errs << "autoglm-compile: error: " << result.fatalError << "\n";
+    return nullptr;
+  }
+  if (!result.report.ok() || !result.module) {
+    result.report.print(errs);
+    return nullptr;
+  }
+  return std::move(result.module);
+}
+
+/// Import, dispatch formation, code generation and (for agm) the artifact.
+static int compileModel(const CompileOptions &options, StringRef emit,
+                        const onnx_import::ImportOptions &importOptions,
+                        MLIRContext &context, llvm::raw_ostream &errs) {
+  OwningOpRef<ModuleOp> imported =
+      importModel(options, importOptions, context, errs);
+  if (!imported)
+    return 1;
+  ModuleOp module = *imported;
   // Diagnostics from here on are compiler errors at the op's ONNX node.
   ScopedDiagnosticHandler diagnostics(&context, [&](Diagnostic &diag) {
     errs << options.inputPath << ": " << diag.getLocation() << ": "
@@ -256,6 +278,22 @@ int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
     errs << "autoglm-compile: error: no model given\n";
     return 2;
   }
+  bool isGlm = glm_import::isGlmCheckpoint(options.inputPath);
+  if (isGlm) {
+    std::string error = glm_import::checkGlmImportOptions(glmOptions(options));
+    if (!error.empty()) {
+      errs << "autoglm-compile: error: " << error << "\n";
+      return 2;
+    }
+    if (!options.inputShapes.empty() || !options.constantInputs.empty() ||
+        options.splitInputFile) {
+      errs << "autoglm-compile: error: --input-shape, --const-input and "
+              "--split-input-file apply to ONNX models, not to the GLM "
+              "checkpoint '"
+           << options.inputPath << "'\n";
+      return 2;
+    }
+  }
   onnx_import::ImportOptions importOptions;
   importOptions.runChecker = options.runOnnxChecker;
   for (const std::string &spec : options.inputShapes) {
@@ -336,6 +374,18 @@ int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
     return true;
   };
 
+  if (isGlm) {
+    OwningOpRef<ModuleOp> module =
+        importModel(options, importOptions, context, errs);
+    if (!module)
+      return 1;
+    if (!options.checkOnly) {
+      module->print(output->os(), flags);
+      output->os() << "\n";
+    }
+    output->keep();
+    return 0;
+  }
   bool ok = true;
   if (!options.splitInputFile) {
     ok = importOne(

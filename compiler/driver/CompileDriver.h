@@ -12,6 +12,8 @@
 namespace mlir::autoglm {
 
 struct CompileOptions {
+  /// An ONNX model (.onnx, .onnxtxt) or a GLM checkpoint (its folder or its
+  /// config.json).
   std::string inputPath;
   /// Where to write the result; "-" is standard output.
   std::string outputPath = "-";
@@ -52,6 +54,10 @@ struct CompileOptions {
   bool splitInputFile = false;
   /// Print each op's location (its ONNX node name).
   bool printDebugInfo = false;
+  /// GLM checkpoints: KV cache positions (--max-context) and tokens per
+  /// prefill call (--prefill-length).
+  int64_t maxContext = 2048;
+  int64_t prefillLength = 64;
   /// Pass plug-ins to load (--load-pass-plugin).
   std::vector<std::string> passPlugins;
   /// A textual pipeline (`builtin.module(...)`) replacing the -O graph

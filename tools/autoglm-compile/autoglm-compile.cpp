@@ -11,13 +11,17 @@
 
 int main(int argc, char **argv) {
   mlir::autoglm::CompileOptions options;
-  CLI::App app{"autoglm-compile: compile an ONNX model into a deployable "
-               ".agm artifact (or stop at the ag, linalg or llvm stage)\n"
+  CLI::App app{"autoglm-compile: compile an ONNX model or a GLM checkpoint "
+               "into a deployable .agm artifact (or stop at the ag, linalg "
+               "or llvm stage)\n"
                "  autoglm-compile model.onnx -o model.agm\n"
-               "  autoglm-compile model.onnx --check\n"};
+               "  autoglm-compile model.onnx --check\n"
+               "  autoglm-compile models/glm/tiny-glm -o tiny-glm.agm\n"};
   app.add_option("model", options.inputPath,
                  "model to compile: .onnx (protobuf, with external data "
-                 "beside it) or .onnxtxt (ONNX text syntax); needed unless "
+                 "beside it), .onnxtxt (ONNX text syntax), or a Hugging Face "
+                 "GLM / GLM-4 checkpoint (a folder with config.json and "
+                 "safetensors, or its config.json); needed unless "
                  "--print-pipeline");
   app.add_option("-o,--output", options.outputPath,
                  "output file ('-' for standard output)")
@@ -73,7 +77,8 @@ int main(int argc, char **argv) {
                "report the time each code generation pass takes");
   app.add_flag("--check", options.checkOnly,
                "report every node the importer cannot handle (node name, op "
-               "type, opset, reason) and a summary; write nothing");
+               "type, opset, reason) and a summary; for a GLM checkpoint, "
+               "every config and tensor problem; write nothing");
   app.add_option("--input-shape", options.inputShapes,
                  "static shape of a graph input with symbolic dims, as "
                  "name=1x128x768 (repeatable; 'scalar' for 0-d)");
@@ -82,6 +87,16 @@ int main(int argc, char **argv) {
                  "name=tensor.pb (a serialized onnx TensorProto, as in ONNX's "
                  "test data); for models whose shapes depend on an input's "
                  "value (repeatable)");
+  app.add_option("--max-context", options.maxContext,
+                 "GLM checkpoints: positions of the KV cache, the longest "
+                 "prompt plus generated tokens one run can hold (a multiple "
+                 "of --prefill-length; may exceed the config's "
+                 "max_position_embeddings)")
+      ->capture_default_str();
+  app.add_option("--prefill-length", options.prefillLength,
+                 "GLM checkpoints: tokens per prefill call; a prompt of S "
+                 "tokens runs ceil(S / N) calls, the last one padded")
+      ->capture_default_str();
   app.add_flag("!--no-onnx-checker", options.runOnnxChecker,
                "skip onnx::checker::check_model before importing");
   app.add_flag("--print-large-constants", options.printLargeConstants,
