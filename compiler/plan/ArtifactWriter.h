@@ -123,7 +123,9 @@ public:
                  llvm::StringRef cpuName, uint64_t cpuFeatures);
   void setCompilerVersion(uint32_t major, uint32_t minor, uint32_t patch);
   void setSourceModel(llvm::StringRef name, uint64_t hash);
-  /// Positions an LLM artifact's KV cache holds (0, the default: no LLM).
+  /// LLM artifacts: the positions of the KV cache `prefill` and `decode`
+  /// share (the longest prompt + generated tokens); 0 (the default) for
+  /// models that are not LLMs.
   void setMaxContext(uint32_t positions) { metadata_.max_context = positions; }
 
   // --- code ----------------------------------------------------------------

@@ -9,15 +9,15 @@
 //
 // Runs of one model share its arena, state and threads, so they are
 // serialized: concurrent agm_model_run calls on the same model wait for each
-// other. Different models run independently.
+// other (and for a generation, Generate.cpp). Different models run
+// independently.
 //
 //===----------------------------------------------------------------------===//
 
-#include "Artifact.h"
-#include "CodeLoader.h"
+#include "ModelImpl.h"
+
 #include "Export.h"
 #include "Status.h"
-#include "ThreadPool.h"
 
 #include <cstring>
 #include <mutex>
@@ -28,27 +28,6 @@
 #include <vector>
 
 using namespace agm;
-
-struct agm_model_impl {
-  std::unique_ptr<Artifact> artifact;
-  LoadedCode code;
-  /// The kernel of each dispatch in the plan.
-  std::vector<KernelFn> kernels;
-  uint8_t *arena = nullptr;
-  uint8_t *state = nullptr;
-  ThreadPool pool;
-  std::mutex runMutex;
-  /// Per-run scratch: each buffer's address, each binding's address.
-  std::vector<uint8_t *> bufferAddresses;
-  std::vector<void *> bindingAddresses;
-
-  ~agm_model_impl() {
-    if (arena)
-      munmap(arena, artifact->plan().arena_size);
-    if (state)
-      munmap(state, artifact->plan().state_size);
-  }
-};
 
 namespace {
 
@@ -227,6 +206,16 @@ agm_status runModel(agm_model model, int32_t entryIndex,
     return status;
 
   std::lock_guard<std::mutex> lock(model->runMutex);
+  executeEntry(model, entryIndex, inputs, outputs);
+  return nullptr;
+}
+
+} // namespace
+
+void agm::executeEntry(agm_model model, int32_t entryIndex,
+                       const void *const *inputs, void *const *outputs) {
+  const Artifact &artifact = *model->artifact;
+  const agm_entry_point &entry = artifact.entry(entryIndex);
   const agm_plan &plan = artifact.plan();
   // Resolve buffers. Caller buffers of other entries stay NULL; validation
   // guarantees this entry's dispatches do not use them.
@@ -278,22 +267,7 @@ agm_status runModel(agm_model model, int32_t entryIndex,
     if (bytes > 0 && model->bufferAddresses[t.buffer] != outputs[i])
       std::memmove(outputs[i], model->bufferAddresses[t.buffer], bytes);
   }
-  return nullptr;
 }
-
-template <typename Fn> agm_status guarded(Fn &&fn) noexcept {
-  try {
-    return fn();
-  } catch (const std::bad_alloc &) {
-    return outOfMemoryStatus();
-  } catch (const std::exception &e) {
-    return makeStatusf(AGM_INTERNAL, "internal error: %s", e.what());
-  } catch (...) {
-    return makeStatus(AGM_INTERNAL, "internal error");
-  }
-}
-
-} // namespace
 
 extern "C" {
 
@@ -376,6 +350,10 @@ AGM_EXPORT agm_status agm_model_output_info(agm_model model, int32_t entry,
                                             agm_tensor_info *out_info) {
   return guarded(
       [&] { return tensorInfo(model, entry, index, out_info, false); });
+}
+
+AGM_EXPORT int64_t agm_model_max_context(agm_model model) {
+  return model ? model->artifact->metadata().max_context : 0;
 }
 
 AGM_EXPORT agm_status agm_model_run(agm_model model, int32_t entry,

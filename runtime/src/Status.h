@@ -11,6 +11,8 @@
 
 #include "autoglm/runtime.h"
 
+#include <exception>
+#include <new>
 #include <string>
 
 struct agm_status_impl {
@@ -29,6 +31,20 @@ agm_status makeStatusf(agm_status_code code, const char *fmt, ...) noexcept
     __attribute__((format(printf, 2, 3)));
 /// The static status returned when allocation fails.
 agm_status outOfMemoryStatus() noexcept;
+
+/// Runs `fn` (returning an agm_status) and turns an escaping exception into
+/// a status, so no exception crosses the C API.
+template <typename Fn> agm_status guarded(Fn &&fn) noexcept {
+  try {
+    return fn();
+  } catch (const std::bad_alloc &) {
+    return outOfMemoryStatus();
+  } catch (const std::exception &e) {
+    return makeStatusf(AGM_INTERNAL, "internal error: %s", e.what());
+  } catch (...) {
+    return makeStatus(AGM_INTERNAL, "internal error");
+  }
+}
 
 /// "1.5 GiB", "12 KiB", "100 bytes".
 std::string formatBytes(uint64_t bytes);

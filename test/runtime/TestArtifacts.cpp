@@ -117,4 +117,75 @@ void buildVisitModel(ArtifactWriter &writer, int64_t workgroups) {
                        first, 1);
 }
 
+void buildToyLlm(ArtifactWriter &writer, const ToyLlmOptions &options) {
+  const int64_t chunk = options.prefillLength, vocab = options.vocab,
+                positions = options.maxContext;
+  writer.setTarget(1, "cpu", "x86-64", 0);
+  writer.setCompilerVersion(0, 1, 0);
+  writer.setSourceModel("toy-llm", 7);
+  writer.setMaxContext(options.metadataMaxContext < 0
+                           ? static_cast<uint32_t>(positions)
+                           : static_cast<uint32_t>(options.metadataMaxContext));
+  writer.setCpuCode(testKernels());
+  writer.setStateSize(positions * 8);
+  uint32_t cache = writer.addStateBuffer(0, positions * 8);
+  auto params = [&](int64_t length, int64_t entryVocab) {
+    toy_llm_params p{};
+    p.length = length;
+    p.vocab = entryVocab;
+    p.max_context = positions;
+    p.fill = kToyPoison;
+    return writer.addWeightBuffer(writer.addWeight(&p, sizeof(p)), sizeof(p));
+  };
+
+  // prefill (C tokens) and decode (1 token): toy_write, then toy_logits.
+  auto addStep = [&](const char *name, const char *tokensName, int64_t length,
+                     int64_t entryVocab, agm_dtype tokensDtype,
+                     const std::string &logitsName, bool extraInput,
+                     bool extraOutput) {
+    uint32_t stepParams = params(length, entryVocab);
+    uint64_t tokenBytes = length * mlir::autoglm::dtypeByteSize(tokensDtype);
+    uint32_t tokens = writer.addInputBuffer(0, tokenBytes);
+    uint32_t position = writer.addInputBuffer(1, 8);
+    uint32_t logits = writer.addOutputBuffer(0, length * entryVocab * 4);
+    uint32_t first = writer.addDispatch(
+        "toy_write", {tokens, position, cache, stepParams}, 1);
+    writer.addDispatch("toy_logits", {position, cache, logits, stepParams},
+                       length);
+    std::vector<TensorSpec> inputs = {
+        TensorSpec{tokensName, tokensDtype, {1, length}, tokens},
+        TensorSpec{"position", AGM_I64, options.positionDims, position}};
+    if (extraInput)
+      inputs.push_back(TensorSpec{
+          "mask", AGM_I64, {1, length}, writer.addInputBuffer(2, length * 8)});
+    std::vector<TensorSpec> outputs = {
+        TensorSpec{logitsName, AGM_F32, {1, length, entryVocab}, logits}};
+    if (extraOutput)
+      outputs.push_back(TensorSpec{"hidden",
+                                   AGM_F32,
+                                   {1, length},
+                                   writer.addOutputBuffer(1, length * 4)});
+    writer.addEntryPoint(name, inputs, outputs, first, 2);
+  };
+  addStep("prefill", "tokens", chunk, vocab, options.tokensDtype,
+          options.prefillLogitsName, options.extraInput, options.extraOutput);
+  if (options.withDecode)
+    addStep("decode", "token", 1,
+            options.decodeVocab ? options.decodeVocab : vocab, AGM_I64,
+            "logits", false, false);
+
+  // peek and poison, for the tests.
+  test_params copy{};
+  copy.n = positions * 8;
+  uint32_t copyParams = writer.addWeightBuffer(
+      writer.addWeight(&copy, sizeof(copy)), sizeof(copy));
+  uint32_t out = writer.addOutputBuffer(0, positions * 8);
+  uint32_t first = writer.addDispatch("copy_bytes", {cache, out, copyParams},
+                                      (positions * 8 + 63) / 64);
+  writer.addEntryPoint(
+      "peek", {}, {TensorSpec{"cache", AGM_I64, {positions}, out}}, first, 1);
+  first = writer.addDispatch("toy_fill", {cache, params(1, vocab)}, 1);
+  writer.addEntryPoint("poison", {}, {}, first, 1);
+}
+
 } // namespace agmtest

@@ -39,6 +39,32 @@ void buildTestModel(mlir::autoglm::ArtifactWriter &writer);
 void buildVisitModel(mlir::autoglm::ArtifactWriter &writer,
                      int64_t workgroups);
 
+/// The toy LLM of kernels.c and what to break in it.
+struct ToyLlmOptions {
+  int64_t prefillLength = 4; // C
+  int64_t vocab = 64;        // V
+  int64_t maxContext = 32;   // state positions
+  /// agm_metadata.max_context; -1: maxContext.
+  int64_t metadataMaxContext = -1;
+  bool withDecode = true;
+  agm_dtype tokensDtype = AGM_I64; // of prefill's `tokens`
+  std::vector<int64_t> positionDims = {};
+  int64_t decodeVocab = 0; // 0: vocab
+  std::string prefillLogitsName = "logits";
+  bool extraInput = false;  // prefill gets an input 'mask' i64[1, C]
+  bool extraOutput = false; // prefill gets an output 'hidden' f32[1, C]
+};
+
+/// A fake LLM artifact over the toy kernels (kernels.c):
+///  - prefill(tokens i64[1, C], position i64[]) -> (logits f32[1, C, V]);
+///  - decode(token i64[1, 1], position i64[]) -> (logits f32[1, 1, V]);
+///    both share a state of maxContext i64 ("the KV cache");
+///  - peek() -> (cache i64[maxContext]): a copy of the state;
+///  - poison(): sets every state position to kToyPoison.
+void buildToyLlm(mlir::autoglm::ArtifactWriter &writer,
+                 const ToyLlmOptions &options = {});
+constexpr int64_t kToyPoison = 1000;
+
 } // namespace agmtest
 
 #endif // AUTOGLM_TEST_RUNTIME_TESTARTIFACTS_H

@@ -1,8 +1,10 @@
 //===- make_test_artifact.cpp - write a test artifact for lit tests -------===//
 //
-// agm-make-test-artifact OUT.agm [--unknown-cpu-feature]
+// agm-make-test-artifact OUT.agm [--unknown-cpu-feature | --toy-llm]
 // Writes the standard test model (TestArtifacts.h); with
-// --unknown-cpu-feature it requires CPU feature bit 63, which no host has.
+// --unknown-cpu-feature it requires CPU feature bit 63, which no host has;
+// with --toy-llm it writes the toy LLM instead (prefill length 4, vocabulary
+// 64, max_context 32).
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,15 +14,20 @@
 #include <cstring>
 
 int main(int argc, char **argv) {
-  if (argc < 2 || argc > 3 ||
-      (argc == 3 && std::strcmp(argv[2], "--unknown-cpu-feature") != 0)) {
-    std::fprintf(stderr,
-                 "usage: agm-make-test-artifact OUT.agm [--unknown-cpu-feature]\n");
+  bool unknownFeature =
+      argc == 3 && !std::strcmp(argv[2], "--unknown-cpu-feature");
+  bool toyLlm = argc == 3 && !std::strcmp(argv[2], "--toy-llm");
+  if (argc < 2 || argc > 3 || (argc == 3 && !unknownFeature && !toyLlm)) {
+    std::fprintf(stderr, "usage: agm-make-test-artifact OUT.agm "
+                         "[--unknown-cpu-feature | --toy-llm]\n");
     return 2;
   }
   mlir::autoglm::ArtifactWriter writer;
-  agmtest::buildTestModel(writer);
-  if (argc == 3)
+  if (toyLlm)
+    agmtest::buildToyLlm(writer);
+  else
+    agmtest::buildTestModel(writer);
+  if (unknownFeature)
     writer.setTarget(1, "cpu", "imaginary", 1ull << 63);
   if (llvm::Error error = writer.write(argv[1])) {
     std::fprintf(stderr, "agm-make-test-artifact: %s\n",

@@ -272,6 +272,7 @@ TEST(writer_layout) {
   CHECK(metadata->target == 1 && metadata->entry_count == 15);
   CHECK(metadata->compiler_version == 0x100);
   CHECK(metadata->source_model_hash == 42);
+  CHECK(metadata->max_context == 0); // not an LLM
   agm_plan &plan = planOf(bytes);
   CHECK(plan.buffers_offset % 8 == 0 && plan.dispatches_offset % 8 == 0 &&
         plan.tensors_offset % 8 == 0 && plan.bindings_offset % 4 == 0);
@@ -877,6 +878,474 @@ TEST(random_corruption_never_crashes) {
     refused += tryCreate(path).code != AGM_OK;
   }
   CHECK(refused > 0);
+}
+
+//===----------------------------------------------------------------------===//
+// Generation (the toy LLM of kernels.c)
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The toy model computed directly on the token sequence, independently of
+/// chunks, padding and state: the logits row of position q over seq[0..q].
+namespace toy {
+constexpr int64_t kVocab = 64, kChunk = 4, kMaxContext = 32;
+
+float target(const std::vector<int64_t> &seq, int64_t q) {
+  uint64_t h = 1469598103934665603ull ^ (uint64_t(q) * 0x9e3779b97f4a7c15ull);
+  for (int64_t i = 0; i <= q; ++i) {
+    h = (h ^ uint64_t(seq[i] + 7919 * i)) * 1099511628211ull;
+    h ^= h >> 31;
+  }
+  return float(h % uint64_t(2 * kVocab - 1)) / 2;
+}
+
+std::vector<float> row(const std::vector<int64_t> &seq, int64_t q) {
+  float f = target(seq, q);
+  std::vector<float> out(kVocab);
+  for (int64_t v = 0; v < kVocab; ++v)
+    out[v] = -((float(v) - f) * (float(v) - f));
+  return out;
+}
+
+/// Greedy continuation of `prompt` by n tokens; `ties` counts the tokens
+/// chosen between two equal maxima.
+std::vector<int64_t> continuation(const std::vector<int64_t> &prompt, int n,
+                                  int *ties = nullptr) {
+  std::vector<int64_t> seq = prompt, out;
+  for (int i = 0; i < n; ++i) {
+    float f = target(seq, int64_t(seq.size()) - 1);
+    if (ties && f != std::floor(f))
+      ++*ties;
+    out.push_back(int64_t(std::floor(f)));
+    seq.push_back(out.back());
+  }
+  return out;
+}
+} // namespace toy
+
+const std::vector<int64_t> kPrompt = {5, 17, 0, 42, 63, 1, 8, 30, 12};
+
+std::string toyArtifact(const ToyLlmOptions &options = {},
+                        const std::string &name = "toy.agm") {
+  ArtifactWriter writer;
+  buildToyLlm(writer, options);
+  return writeArtifact(writer, name);
+}
+
+void runEntry(agm_model model, const char *name, void *output) {
+  int32_t entry = -1;
+  CHECK(agm_model_find_entry(model, name, &entry) == nullptr);
+  void *outputs[] = {output};
+  CHECK(agm_model_run(model, entry, nullptr, outputs) == nullptr);
+}
+void poison(agm_model model) { runEntry(model, "poison", nullptr); }
+std::vector<int64_t> peek(agm_model model) {
+  std::vector<int64_t> cache(toy::kMaxContext, -1);
+  runEntry(model, "peek", cache.data());
+  return cache;
+}
+
+/// What an on_token callback saw.
+struct Recorder {
+  std::vector<int32_t> steps;
+  std::vector<int64_t> tokens;
+  std::vector<std::vector<float>> rows;
+  int32_t stopAtStep = -1;
+  static int32_t callback(void *user, int32_t step, int64_t token,
+                          const float *logits, int64_t vocab) {
+    Recorder &r = *static_cast<Recorder *>(user);
+    r.steps.push_back(step);
+    r.tokens.push_back(token);
+    r.rows.emplace_back(logits, logits + vocab);
+    return step == r.stopAtStep;
+  }
+};
+
+struct Generation {
+  agm_status_code code = AGM_OK;
+  std::string message;
+  std::vector<int64_t> tokens;
+  agm_generate_stats stats{};
+};
+
+Generation generate(agm_model model, const std::vector<int64_t> &prompt,
+                    const agm_generate_params &params) {
+  Generation g;
+  std::vector<int64_t> out(std::max(params.max_new_tokens, 0) + 1, -7);
+  int32_t count = -1;
+  agm_status status =
+      agm_model_generate(model, prompt.data(), int32_t(prompt.size()), &params,
+                         out.data(), &count, &g.stats);
+  g.code = agm_status_code_of(status);
+  g.message = agm_status_message(status);
+  agm_status_release(status);
+  CHECK(count >= 0 && count <= std::max(params.max_new_tokens, 0));
+  CHECK(out[std::max(params.max_new_tokens, 0)] == -7); // no overrun
+  g.tokens.assign(out.begin(), out.begin() + std::max(count, 0));
+  return g;
+}
+
+agm_generate_params paramsFor(int32_t maxNewTokens) {
+  agm_generate_params params;
+  agm_generate_params_init(&params);
+  params.max_new_tokens = maxNewTokens;
+  return params;
+}
+
+} // namespace
+
+TEST(generate_params_defaults_and_max_context) {
+  agm_generate_params params;
+  std::memset(&params, 0x5a, sizeof(params));
+  agm_generate_params_init(&params);
+  CHECK(params.max_new_tokens == 32 && params.stop_token == -1 &&
+        params.on_token == nullptr && params.user == nullptr &&
+        params.prompt_logits == nullptr);
+
+  agm_model llm = create(toyArtifact(), 1);
+  CHECK(agm_model_max_context(llm) == toy::kMaxContext);
+  agm_llm_info info{};
+  CHECK(agm_model_llm_info(llm, &info) == nullptr);
+  CHECK(info.prefill_length == toy::kChunk && info.vocab_size == toy::kVocab &&
+        info.max_context == toy::kMaxContext);
+  agm_model_release(llm);
+
+  agm_model onnx = create(validArtifact(), 1);
+  CHECK(agm_model_max_context(onnx) == 0);
+  agm_status status = agm_model_llm_info(onnx, &info);
+  CHECK(agm_status_code_of(status) == AGM_NOT_FOUND);
+  CHECK_CONTAINS(agm_status_message(status),
+                 "has no entry point 'prefill': it is not an LLM artifact "
+                 "(compiled from a GLM checkpoint)");
+  agm_status_release(status);
+  agm_model_release(onnx);
+  CHECK(agm_model_max_context(nullptr) == 0);
+}
+
+TEST(generate_toy_llm) {
+  // 9 prompt tokens: prefill calls at 0, 4, 8, the last padded with three
+  // zeros; then 11 decodes at positions 9..19.
+  const int n = 12;
+  int ties = 0;
+  std::vector<int64_t> expected = toy::continuation(kPrompt, n, &ties);
+  CHECK(ties > 0); // the tie-break (first maximal index) is exercised
+  std::vector<int64_t> seq = kPrompt;
+  seq.insert(seq.end(), expected.begin(), expected.end());
+  for (int threads : {1, 4}) {
+    agm_model model = create(toyArtifact(), threads);
+    for (int round = 0; round < 2; ++round) { // the second over stale state
+      poison(model);
+      Recorder recorder;
+      std::vector<float> promptLogits(kPrompt.size() * toy::kVocab, -1);
+      agm_generate_params params = paramsFor(n);
+      params.on_token = Recorder::callback;
+      params.user = &recorder;
+      params.prompt_logits = promptLogits.data();
+      Generation g = generate(model, kPrompt, params);
+      CHECK(g.code == AGM_OK);
+      CHECK(g.tokens == expected);
+      CHECK(recorder.tokens == expected);
+      bool stepsOk = recorder.steps.size() == size_t(n);
+      for (int i = 0; stepsOk && i < n; ++i)
+        stepsOk =
+            recorder.steps[i] == i &&
+            recorder.rows[i] == toy::row(seq, int64_t(kPrompt.size()) + i - 1);
+      CHECK(stepsOk);
+      bool promptOk = true;
+      for (size_t q = 0; q < kPrompt.size(); ++q) {
+        std::vector<float> want = toy::row(kPrompt, int64_t(q));
+        promptOk &= std::equal(want.begin(), want.end(),
+                               promptLogits.begin() + q * toy::kVocab);
+      }
+      CHECK(promptOk);
+      CHECK(g.stats.prompt_tokens == 9 && g.stats.generated_tokens == n &&
+            g.stats.prefill_calls == 3 && g.stats.decode_calls == n - 1);
+      CHECK(g.stats.prefill_seconds > 0 && g.stats.decode_seconds > 0 &&
+            g.stats.prefill_seconds < 10 && g.stats.decode_seconds < 10);
+      // The cache: the prompt at 0..8, generated tokens 0..10 at 9..19 (the
+      // last one is never fed back), the rest untouched.
+      std::vector<int64_t> cache = peek(model);
+      std::vector<int64_t> want(seq.begin(), seq.end() - 1);
+      want.resize(toy::kMaxContext, kToyPoison);
+      CHECK(cache == want);
+    }
+    agm_model_release(model);
+  }
+}
+
+TEST(generate_pads_the_last_chunk_with_zeros) {
+  agm_model model = create(toyArtifact(), 2);
+  for (int n : {1, 2}) {
+    poison(model);
+    Generation g = generate(model, kPrompt, paramsFor(n));
+    CHECK(g.code == AGM_OK);
+    CHECK(g.tokens == toy::continuation(kPrompt, n));
+    CHECK(g.stats.prefill_calls == 3 && g.stats.decode_calls == n - 1);
+    if (n == 1)
+      CHECK(g.stats.decode_seconds == 0);
+    // Positions 9..11 hold the padding (token 0) unless decode wrote them.
+    std::vector<int64_t> want = kPrompt;
+    if (n == 2)
+      want.push_back(g.tokens[0]);
+    want.resize(12, 0);
+    want.resize(toy::kMaxContext, kToyPoison);
+    CHECK(peek(model) == want);
+  }
+  agm_model_release(model);
+}
+
+TEST(generate_prompt_lengths) {
+  agm_model model = create(toyArtifact(), 2);
+  // After the longest generation the shorter ones run over its stale state.
+  for (int s : {9, 1, 3, 4, 5, 8, 28}) {
+    std::vector<int64_t> prompt;
+    for (int i = 0; i < s; ++i)
+      prompt.push_back((i * 37 + 11) % toy::kVocab);
+    int n = int(toy::kMaxContext) - s; // up to the whole context
+    if (n > 10 && s != 9)
+      n = 10;
+    Generation g = generate(model, prompt, paramsFor(n));
+    CHECK(g.code == AGM_OK);
+    if (g.tokens != toy::continuation(prompt, n))
+      std::fprintf(stderr, "prompt of %d tokens: wrong tokens\n", s);
+    CHECK(g.tokens == toy::continuation(prompt, n));
+    CHECK(g.stats.prefill_calls == (s + 3) / 4);
+    CHECK(g.stats.decode_calls == n - 1);
+  }
+  agm_model_release(model);
+}
+
+TEST(generate_stops) {
+  agm_model model = create(toyArtifact(), 1);
+  const int n = 16;
+  std::vector<int64_t> expected = toy::continuation(kPrompt, n);
+  // Stop token: the first token from index 2 on that did not occur before.
+  int k = 2;
+  while (std::find(expected.begin(), expected.begin() + k, expected[k]) !=
+         expected.begin() + k)
+    ++k;
+  CHECK(k < n);
+  agm_generate_params params = paramsFor(n);
+  params.stop_token = expected[k];
+  Generation g = generate(model, kPrompt, params);
+  CHECK(g.code == AGM_OK);
+  CHECK(g.tokens ==
+        std::vector<int64_t>(expected.begin(), expected.begin() + k + 1));
+  CHECK(g.stats.generated_tokens == k + 1 && g.stats.decode_calls == k);
+
+  // on_token returning nonzero at step 3 keeps that token and stops.
+  Recorder recorder;
+  recorder.stopAtStep = 3;
+  params = paramsFor(n);
+  params.on_token = Recorder::callback;
+  params.user = &recorder;
+  g = generate(model, kPrompt, params);
+  CHECK(g.code == AGM_OK);
+  CHECK(g.tokens ==
+        std::vector<int64_t>(expected.begin(), expected.begin() + 4));
+  CHECK(recorder.tokens == g.tokens);
+  CHECK(g.stats.decode_calls == 3);
+
+  // No new tokens: prefill only (its logits still come back).
+  std::vector<float> promptLogits(kPrompt.size() * toy::kVocab, -1);
+  params = paramsFor(0);
+  params.prompt_logits = promptLogits.data();
+  int32_t count = -1;
+  agm_generate_stats stats;
+  agm_status status = agm_model_generate(model, kPrompt.data(), 9, &params,
+                                         nullptr, &count, &stats);
+  CHECK(status == nullptr);
+  agm_status_release(status);
+  CHECK(count == 0 && stats.prefill_calls == 3 && stats.decode_calls == 0 &&
+        stats.generated_tokens == 0);
+  std::vector<float> last = toy::row(kPrompt, 8);
+  CHECK(std::equal(last.begin(), last.end(),
+                   promptLogits.begin() + 8 * toy::kVocab));
+
+  // NULL params: the defaults (32 tokens, more than the context allows).
+  std::vector<int64_t> out(32);
+  status = agm_model_generate(model, kPrompt.data(), 1, nullptr, out.data(),
+                              &count, nullptr);
+  CHECK(agm_status_code_of(status) == AGM_INVALID_ARGUMENT);
+  CHECK_CONTAINS(agm_status_message(status), "1 prompt + 32 new tokens = 33");
+  agm_status_release(status);
+  agm_model_release(model);
+}
+
+TEST(generate_drops_other_outputs) {
+  ToyLlmOptions options;
+  options.extraOutput = true;
+  agm_model model = create(toyArtifact(options, "toy-extra-output.agm"), 2);
+  Generation g = generate(model, kPrompt, paramsFor(5));
+  CHECK(g.code == AGM_OK);
+  CHECK(g.tokens == toy::continuation(kPrompt, 5));
+  agm_model_release(model);
+}
+
+TEST(concurrent_generations_are_serialized) {
+  agm_model model = create(toyArtifact(), 2);
+  std::vector<std::thread> callers;
+  std::vector<int> wrong(3, 0);
+  for (int t = 0; t < 3; ++t)
+    callers.emplace_back([&, t] {
+      std::vector<int64_t> prompt = {int64_t(t * 20 + 1), 2, 3, int64_t(t)};
+      std::vector<int64_t> expected = toy::continuation(prompt, 20);
+      for (int run = 0; run < 20; ++run) {
+        std::vector<int64_t> out(20);
+        int32_t count = 0;
+        agm_generate_params params = paramsFor(20);
+        agm_status status = agm_model_generate(model, prompt.data(), 4, &params,
+                                               out.data(), &count, nullptr);
+        wrong[t] += status != nullptr || out != expected;
+        agm_status_release(status);
+      }
+    });
+  for (std::thread &caller : callers)
+    caller.join();
+  CHECK(wrong == std::vector<int>(3, 0));
+  agm_model_release(model);
+}
+
+TEST(generate_refuses_before_running) {
+  agm_model model = create(toyArtifact(), 1);
+  std::vector<int64_t> out(40);
+  int32_t count = -1;
+  auto expectRefusal = [&](agm_model m, const std::vector<int64_t> &prompt,
+                           agm_generate_params params, agm_status_code code,
+                           const std::string &part) {
+    Generation g = generate(m, prompt, params);
+    CHECK(g.code == code);
+    CHECK_CONTAINS(g.message, part);
+    CHECK(g.tokens.empty());
+  };
+  poison(model);
+  expectRefusal(model, {}, paramsFor(4), AGM_INVALID_ARGUMENT,
+                "the prompt has 0 tokens; at least 1 is needed");
+  expectRefusal(model, {1, 2, 3, 64}, paramsFor(4), AGM_INVALID_ARGUMENT,
+                "prompt token 3 is 64, outside the vocabulary [0, 64) of "
+                "artifact '");
+  expectRefusal(model, {-1}, paramsFor(4), AGM_INVALID_ARGUMENT,
+                "prompt token 0 is -1");
+  expectRefusal(model, kPrompt, paramsFor(-1), AGM_INVALID_ARGUMENT,
+                "max_new_tokens is -1");
+  expectRefusal(model, kPrompt, paramsFor(24), AGM_INVALID_ARGUMENT,
+                "9 prompt + 24 new tokens = 33, more than the 32 positions "
+                "(max_context) of artifact '");
+  agm_generate_params stop = paramsFor(4);
+  stop.stop_token = 64;
+  expectRefusal(model, kPrompt, stop, AGM_INVALID_ARGUMENT,
+                "stop_token 64 is outside the vocabulary [0, 64)");
+  stop.stop_token = -2;
+  expectRefusal(model, kPrompt, stop, AGM_INVALID_ARGUMENT, "stop_token -2");
+
+  // NULL pointers.
+  agm_generate_params params = paramsFor(4);
+  auto expectNull = [&](agm_status status, const char *part) {
+    CHECK(agm_status_code_of(status) == AGM_INVALID_ARGUMENT);
+    CHECK_CONTAINS(agm_status_message(status), part);
+    agm_status_release(status);
+  };
+  expectNull(agm_model_generate(nullptr, kPrompt.data(), 9, &params, out.data(),
+                                &count, nullptr),
+             "model is NULL");
+  expectNull(agm_model_generate(model, nullptr, 9, &params, out.data(), &count,
+                                nullptr),
+             "prompt is NULL");
+  expectNull(agm_model_generate(model, kPrompt.data(), 9, &params, nullptr,
+                                &count, nullptr),
+             "out_tokens is NULL, but max_new_tokens is 4");
+  expectNull(agm_model_generate(model, kPrompt.data(), 9, &params, out.data(),
+                                nullptr, nullptr),
+             "out_count is NULL");
+  expectNull(agm_model_llm_info(model, nullptr), "out_info is NULL");
+  // Nothing ran.
+  CHECK(peek(model) == std::vector<int64_t>(toy::kMaxContext, kToyPoison));
+
+  // The largest request that fits: 9 + 23 = 32 positions.
+  Generation g = generate(model, kPrompt, paramsFor(23));
+  CHECK(g.code == AGM_OK);
+  CHECK(g.tokens == toy::continuation(kPrompt, 23));
+  agm_model_release(model);
+
+  // Padded prefill beyond max_context: 9 tokens need 3 calls of 4 = 12
+  // positions, the metadata says 10.
+  ToyLlmOptions options;
+  options.metadataMaxContext = 10;
+  model = create(toyArtifact(options, "toy-context-10.agm"), 1);
+  poison(model);
+  expectRefusal(model, kPrompt, paramsFor(1), AGM_INVALID_ARGUMENT,
+                "the 9 prompt tokens padded to 3 prefill calls of 4 need 12 "
+                "positions, more than the 10 (max_context)");
+  CHECK(peek(model) == std::vector<int64_t>(toy::kMaxContext, kToyPoison));
+  // 8 tokens fit exactly in 2 calls.
+  std::vector<int64_t> eight(kPrompt.begin(), kPrompt.begin() + 8);
+  g = generate(model, eight, paramsFor(2));
+  CHECK(g.code == AGM_OK && g.tokens == toy::continuation(eight, 2));
+  agm_model_release(model);
+}
+
+TEST(generate_refuses_other_artifacts) {
+  struct Case {
+    const char *name;
+    std::function<void(ToyLlmOptions &)> change;
+    agm_status_code code;
+    const char *message;
+  } const cases[] = {
+      {"no-decode", [](auto &o) { o.withDecode = false; }, AGM_NOT_FOUND,
+       "has no entry point 'decode': it is not an LLM artifact (compiled "
+       "from a GLM checkpoint)"},
+      {"tokens-i32", [](auto &o) { o.tokensDtype = AGM_I32; },
+       AGM_INVALID_ARGUMENT,
+       "input 'tokens' of entry point 'prefill' is i32[1, 4], expected "
+       "i64[1, C] with C >= 1"},
+      {"position-2", [](auto &o) { o.positionDims = {2}; },
+       AGM_INVALID_ARGUMENT,
+       "input 'position' of entry point 'prefill' is i64[2], expected i64[] "
+       "(one element)"},
+      {"decode-vocab", [](auto &o) { o.decodeVocab = 65; },
+       AGM_INVALID_ARGUMENT,
+       "the logits of 'prefill' have 64 entries per position, those of "
+       "'decode' 65"},
+      {"no-logits", [](auto &o) { o.prefillLogitsName = "scores"; },
+       AGM_NOT_FOUND,
+       "entry point 'prefill' has no output 'logits' (it has 'scores')"},
+      {"extra-input", [](auto &o) { o.extraInput = true; },
+       AGM_INVALID_ARGUMENT,
+       "entry point 'prefill' has an input 'mask' that generation cannot "
+       "fill (it passes only 'tokens' and 'position')"},
+      {"no-max-context", [](auto &o) { o.metadataMaxContext = 0; },
+       AGM_INVALID_ARGUMENT,
+       "has entry points 'prefill' and 'decode' but no max_context (0 in "
+       "its metadata)"},
+  };
+  for (const Case &c : cases) {
+    ToyLlmOptions options;
+    c.change(options);
+    std::string path =
+        toyArtifact(options, std::string("toy-") + c.name + ".agm");
+    agm_model model = create(path, 1);
+    poison(model);
+    Generation g = generate(model, kPrompt, paramsFor(4));
+    if (g.code != c.code)
+      std::fprintf(stderr, "%s: code %d\n", c.name, int(g.code));
+    CHECK(g.code == c.code);
+    CHECK_CONTAINS(g.message, c.message);
+    CHECK_CONTAINS(g.message, path);
+    agm_llm_info info;
+    agm_status status = agm_model_llm_info(model, &info);
+    CHECK(agm_status_code_of(status) == c.code);
+    agm_status_release(status);
+    CHECK(peek(model) == std::vector<int64_t>(toy::kMaxContext, kToyPoison));
+    agm_model_release(model);
+  }
+  // An ONNX-style artifact.
+  agm_model model = create(validArtifact(), 1);
+  Generation g = generate(model, kPrompt, paramsFor(4));
+  CHECK(g.code == AGM_NOT_FOUND);
+  CHECK_CONTAINS(g.message, "has no entry point 'prefill': it is not an LLM "
+                            "artifact");
+  agm_model_release(model);
 }
 
 //===----------------------------------------------------------------------===//

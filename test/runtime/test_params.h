@@ -11,4 +11,13 @@ typedef struct test_params {
   float reserved;
 } test_params;
 
+/* The toy LLM's kernels (toy_write, toy_logits, toy_fill): one per entry
+ * point, a weight. */
+typedef struct toy_llm_params {
+  int64_t length;      /* tokens per call: C for prefill, 1 for decode */
+  int64_t vocab;       /* logits per position */
+  int64_t max_context; /* positions of the state (the "KV cache") */
+  int64_t fill;        /* toy_fill's value */
+} toy_llm_params;
+
 #endif

@@ -2,6 +2,7 @@
 
 #include "tools/autoglm-run/RunDriver.h"
 
+#include "tools/autoglm-run/GenerateDriver.h"
 #include "tools/autoglm-run/Npy.h"
 
 #include "autoglm/runtime.h"
@@ -434,6 +435,23 @@ int runArtifact(const RunOptions &options, std::ostream &out,
     return fail("--threads, --benchmark, --warmup, --rtol and --atol must not "
                 "be negative",
                 kExitUsage);
+  std::vector<int64_t> promptIds;
+  if (options.promptIdsGiven) {
+    std::string error;
+    if (!parsePromptIds(options.promptIds, promptIds, error))
+      return fail(error, kExitUsage);
+    if (!options.inputs.empty() || !options.compares.empty() ||
+        options.entryGiven)
+      return fail("--prompt-ids generates with the entry points 'prefill' "
+                  "and 'decode'; it cannot be combined with --input, "
+                  "--compare or --entry",
+                  kExitUsage);
+    if (options.maxNewTokens < 0 || (options.stopIdGiven && options.stopId < 0))
+      return fail("--max-new-tokens and --stop-id must not be negative",
+                  kExitUsage);
+  } else if (options.maxNewTokensGiven || options.stopIdGiven) {
+    return fail("--max-new-tokens and --stop-id need --prompt-ids", kExitUsage);
+  }
 
   // Load.
   agm_runtime_options runtimeOptions;
@@ -444,6 +462,8 @@ int runArtifact(const RunOptions &options, std::ostream &out,
                                            &runtimeOptions, &holder.model))
     return fail(takeMessage(status));
   agm_model model = holder.model;
+  if (options.promptIdsGiven)
+    return runGeneration(options, promptIds, model, out, err);
 
   int32_t entry = -1;
   if (agm_status status =
@@ -451,6 +471,14 @@ int runArtifact(const RunOptions &options, std::ostream &out,
     if (!options.entryGiven && agm_model_entry_count(model) == 1) {
       agm_status_release(status);
       entry = 0;
+    } else if (!options.entryGiven && looksLikeLlm(model)) {
+      agm_status_release(status);
+      return fail(options.modelPath +
+                      " is an LLM artifact (entry points 'prefill' and "
+                      "'decode'): pass --prompt-ids 1,2,3 [--max-new-tokens "
+                      "N] to generate, or --entry prefill|decode to run one "
+                      "entry point on inputs",
+                  kExitUsage);
     } else {
       return fail(takeMessage(status));
     }

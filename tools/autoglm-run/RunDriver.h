@@ -2,7 +2,8 @@
 //
 // Loads an artifact through the runtime C API, binds inputs from .npy files
 // (or random values from a seed), runs an entry point, prints, saves and
-// compares its outputs, and optionally benchmarks it.
+// compares its outputs, and optionally benchmarks it; or, on an LLM
+// artifact given --prompt-ids, generates greedily (GenerateDriver.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,6 +36,16 @@ struct RunOptions {
   int warmupRuns = 1;
   /// 0 = all cores.
   int threads = 0;
+
+  /// LLM generation (GenerateDriver.cpp): the prompt as comma-separated
+  /// token ids; generation runs when given.
+  std::string promptIds;
+  bool promptIdsGiven = false;
+  int maxNewTokens = 32;
+  bool maxNewTokensGiven = false;
+  /// Generation stops after this id; -1: none.
+  int64_t stopId = -1;
+  bool stopIdGiven = false;
 };
 
 /// Exit codes.

@@ -16,7 +16,8 @@ int main(int argc, char **argv) {
   autoglm::RunOptions options;
   CLI::App app{"autoglm-run: run an entry point of a compiled .agm artifact "
                "on inputs from .npy files or random values, print, save and "
-               "compare its outputs, and benchmark it"};
+               "compare its outputs, and benchmark it; or generate greedily "
+               "from an LLM artifact (--prompt-ids)"};
   app.add_option("model", options.modelPath, "the .agm artifact")->required();
   app.add_option("--entry", options.entry,
                  "entry point to run (default: main, or the only one)");
@@ -30,7 +31,10 @@ int main(int argc, char **argv) {
                  "[-5, 5] / [0, 10] for integers, 0/1 for bools")
       ->capture_default_str();
   app.add_option("--output-dir", options.outputDir,
-                 "write each output to DIR/<name>.npy");
+                 "write each output to DIR/<name>.npy; with --prompt-ids: "
+                 "prefill_logits.npy (f32 [1, S, V], the prompt's positions), "
+                 "step_logits.npy (f32 [n, V], row i = the logits generated "
+                 "token i was chosen from) and generated_ids.npy (i64 [n])");
   app.add_option("--compare", options.compares,
                  "compare an output with a reference, as name=ref.npy "
                  "(repeatable): element-wise |got - expected| <= atol + "
@@ -45,16 +49,33 @@ int main(int argc, char **argv) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--benchmark", options.benchmarkRuns,
-                 "time N more runs and print min / median / p90 latency")
+                 "time N more runs and print min / median / p90 latency; "
+                 "with --prompt-ids: repeat the whole generation N times and "
+                 "print the median prefill and decode tokens/s")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--warmup", options.warmupRuns,
-                 "untimed runs before --benchmark's")
+                 "untimed runs (generations) before --benchmark's")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--threads", options.threads,
                  "worker threads (0 = all cores)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  app.add_option("--prompt-ids", options.promptIds,
+                 "LLM artifacts (entry points prefill and decode): generate "
+                 "greedily from these comma-separated token ids, e.g. "
+                 "1,2,3; prints the generated ids, then prefill and decode "
+                 "throughput (the first generated token comes from prefill, "
+                 "each further one from a decode call)");
+  app.add_option("--max-new-tokens", options.maxNewTokens,
+                 "with --prompt-ids: tokens to generate at most (prompt + "
+                 "new tokens must fit the artifact's max context)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--stop-id", options.stopId,
+                 "with --prompt-ids: stop after generating this token id "
+                 "(kept in the output)")
+      ->check(CLI::NonNegativeNumber);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -62,5 +83,8 @@ int main(int argc, char **argv) {
     return code == 0 ? 0 : autoglm::kExitUsage;
   }
   options.entryGiven = app.count("--entry") > 0;
+  options.promptIdsGiven = app.count("--prompt-ids") > 0;
+  options.maxNewTokensGiven = app.count("--max-new-tokens") > 0;
+  options.stopIdGiven = app.count("--stop-id") > 0;
   return autoglm::runArtifact(options, std::cout, std::cerr);
 }

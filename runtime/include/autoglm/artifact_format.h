@@ -63,7 +63,7 @@ typedef struct agm_metadata {
   uint32_t entry_count;
   uint64_t cpu_features;        /* AGM_CPU_* bits the code needs */
   uint32_t compiler_version;    /* major << 16 | minor << 8 | patch */
-  uint32_t max_context;          /* LLM KV-cache positions; 0: not an LLM */
+  uint32_t max_context;         /* LLMs: KV cache positions; 0 = not an LLM */
   uint64_t source_model_hash;   /* agm_checksum of the source model file */
   uint32_t target_name;         /* string offsets (AGM_SECTION_STRINGS) */
   uint32_t cpu_name;

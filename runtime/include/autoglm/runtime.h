@@ -83,6 +83,100 @@ agm_status agm_model_output_info(agm_model model, int32_t entry,
 agm_status agm_model_run(agm_model model, int32_t entry,
                          const void *const *inputs, void *const *outputs);
 
+/* The KV cache positions of an LLM artifact (the most prompt + generated
+ * tokens one generation may use); 0 for artifacts that are not LLMs or when
+ * `model` is NULL. */
+int64_t agm_model_max_context(agm_model model);
+
+/*===----------------------------------------------------------------------===*
+ * Greedy generation (LLM artifacts)
+ *
+ * An LLM artifact (compiled from a GLM checkpoint) has two entry points
+ * sharing a KV cache held in the model's persistent state:
+ *   prefill(tokens i64[1, C], position i64[]) -> logits f32[1, C, V]
+ *   decode(token i64[1, 1], position i64[]) -> logits f32[1, 1, V]
+ * found by these names (entry points, inputs, outputs); `position` is the
+ * position of the call's first token, C the prefill length, V the vocabulary
+ * and max_context (agm_model_max_context) the cache positions. Other outputs
+ * are computed and dropped; other inputs are refused.
+ *
+ * agm_model_generate checks everything first and runs nothing when a check
+ * fails: the two entry points and their dtypes and shapes, max_context > 0,
+ * prompt_count >= 1, every prompt id in [0, V), max_new_tokens >= 0,
+ * stop_token in [-1, V), prompt_count + max_new_tokens <= max_context and
+ * ceil(prompt_count / C) * C <= max_context. Then:
+ *  - prefill runs ceil(S / C) times at positions 0, C, 2C, ... on the S
+ *    prompt tokens; the last chunk is right-padded with token 0 (causal
+ *    attention never lets a real position see the padding, and decode
+ *    overwrites a padded cache position before reading it);
+ *  - generated token 0 is the argmax of the logits of the last prompt
+ *    position; token i > 0 is the argmax of decode(token i-1, S + i - 1).
+ *    argmax is the first maximal index (NaN never wins);
+ *  - generation stops after max_new_tokens tokens, after stop_token (which
+ *    is kept in out_tokens) or when on_token returns nonzero (that token is
+ *    kept too). The last token is never fed to decode.
+ * A generation starts over at position 0: nothing of an earlier generation
+ * on the model is read (cache positions are overwritten before they are
+ * read). It holds the model for its whole length: concurrent runs and
+ * generations of the same model wait for it, and on_token must not call
+ * into the same model. Apart from what it sets up at the start (token and
+ * logits buffers for one call of each entry), it allocates nothing per
+ * step.
+ *===----------------------------------------------------------------------===*/
+
+typedef struct agm_generate_params {
+  /* Tokens to generate at most (>= 0). agm_generate_params_init: 32. */
+  int32_t max_new_tokens;
+  /* Generation stops after this token; -1 (the default): none. */
+  int64_t stop_token;
+  /* Optional: called for every generated token (step 0, 1, ...) with the
+   * logits row it was chosen from (`vocab` floats, valid during the call);
+   * return nonzero to stop after this token. */
+  int32_t (*on_token)(void *user, int32_t step, int64_t token,
+                      const float *logits, int64_t vocab);
+  void *user;
+  /* Optional: receives the prefill logits of the prompt's positions,
+   * [prompt_count, vocab] f32 (padding rows are left out). */
+  float *prompt_logits;
+} agm_generate_params;
+
+typedef struct agm_generate_stats {
+  int32_t prompt_tokens;
+  int32_t generated_tokens;
+  int32_t prefill_calls; /* ceil(prompt_tokens / C) */
+  int32_t decode_calls;  /* generated_tokens - 1 (token 0 comes from prefill) */
+  /* Monotonic clock time of the prefill and decode calls (each with its
+   * argmax; on_token and the prompt_logits copy are not counted). */
+  double prefill_seconds;
+  double decode_seconds;
+} agm_generate_stats;
+
+/* The shape of an LLM artifact, as agm_model_generate reads it. */
+typedef struct agm_llm_info {
+  int64_t prefill_length; /* C: tokens per prefill call */
+  int64_t vocab_size;     /* V: logits per position */
+  int64_t max_context;    /* KV cache positions */
+} agm_llm_info;
+
+void agm_generate_params_init(agm_generate_params *params);
+
+/* Checks that `model` is an LLM artifact (the entry points, names, dtypes
+ * and shapes above, max_context > 0) and describes it. AGM_NOT_FOUND when an
+ * entry point, input or output is missing, AGM_INVALID_ARGUMENT when one has
+ * the wrong dtype or shape. */
+agm_status agm_model_llm_info(agm_model model, agm_llm_info *out_info);
+
+/* Greedy generation from `prompt` (prompt_count token ids); `params` NULL
+ * means agm_generate_params_init's defaults. Writes the generated ids to
+ * out_tokens (room for max_new_tokens; may be NULL when that is 0) and
+ * their count to *out_count, and fills *stats when not NULL. When a run
+ * fails midway, *out_count and *stats say how far it got. */
+agm_status agm_model_generate(agm_model model, const int64_t *prompt,
+                              int32_t prompt_count,
+                              const agm_generate_params *params,
+                              int64_t *out_tokens, int32_t *out_count,
+                              agm_generate_stats *stats);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
