@@ -239,7 +239,9 @@ def QuantizePass : Pass<"ag-quantize", "func::FuncOp"> {
     of at least `min-size` are quantized: tiny matmuls gain nothing and lose
     accuracy. A weight constant that another op (not a matmul reading it as
     its weight) also reads is left in float: quantizing it for the matmuls
-    only would store it twice. With int4, N must be even (packed rows start
+    only would store it twice. Except the table of a gather (an LLM's tied
+    embedding and lm_head): the GEMM reads all of it per token and the
+    gather one row, so the GEMM gets a quantized copy. With int4, N must be even (packed rows start
     on a byte); K need not divide by the group size (the last group is
     shorter and has its own scale).
 

@@ -237,8 +237,13 @@ QuantizePass::quantizeFloatWeight(MatmulOp matmul, ConstantOp constant) {
   if (!shape || !type.getElementType().isF32())
     return std::nullopt;
   // A weight another op reads as floats stays float: quantizing it for the
-  // matmuls would store it twice.
+  // matmuls would store it twice. Except a gather's table (an LLM's tied
+  // embedding): the GEMM reads all of it per token, the gather one row, so
+  // a quantized copy for the GEMM is worth its bytes.
   for (Operation *user : constant->getUsers()) {
+    if (auto gather = dyn_cast<GatherOp>(user);
+        gather && gather.getInput() == constant.getResult())
+      continue;
     auto other = dyn_cast<MatmulOp>(user);
     if (!other || other.getLhs() == constant.getResult() ||
         other.getBias() == constant.getResult())

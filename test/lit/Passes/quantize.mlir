@@ -116,6 +116,24 @@ func.func @weight_read_by_add(%x: tensor<2x2xf32>) -> (tensor<2x2xf32>, tensor<2
 
 // -----
 
+// A gather's table (a tied embedding and lm_head) is quantized for the
+// matmul; the gather keeps reading the float table.
+// INT8-LABEL: func.func @tied_embedding
+// INT8-SAME: (%[[IDS:.*]]: tensor<1x2xi64>)
+// INT8: %[[TABLE:.*]] = ag.constant dense<{{.*}}> : tensor<4x2xf32>
+// INT8: %[[E:.*]] = ag.gather %[[TABLE]], %[[IDS]]
+// INT8: ag.dequant_matmul %[[E]], %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<1x2x2xf32>, tensor<2x4xi8>, tensor<4xf32>)
+// INT8-NOT: ag.matmul
+// INT8: return
+func.func @tied_embedding(%ids: tensor<1x2xi64>) -> tensor<1x2x4xf32> {
+  %w = ag.constant dense<[[1.0, -3.0], [0.25, 4.0], [2.0, 2.0], [-1.0, 0.5]]> : tensor<4x2xf32>
+  %e = ag.gather %w, %ids axis 0 : (tensor<4x2xf32>, tensor<1x2xi64>) -> tensor<1x2x2xf32>
+  %y = ag.matmul %e, %w transpose_rhs : (tensor<1x2x2xf32>, tensor<4x2xf32>) -> tensor<1x2x4xf32>
+  return %y : tensor<1x2x4xf32>
+}
+
+// -----
+
 // Must not fire: the constant is the lhs, not the weight; and a transposed
 // lhs.
 // INT8-LABEL: func.func @constant_lhs
