@@ -193,7 +193,33 @@ static void gemv_quant(int kind, int64_t rows, const float *a, int64_t lda,
         for (int64_t kk = g0; kk < g1; ++kk)
           asum[m] += a[m * lda + kk];
       }
-      for (int64_t kk = g0; kk < g1; ++kk) {
+      int64_t kk = g0;
+      /* Four rows of B per pass: a quarter of the partial sums' traffic. */
+      for (; kk + 4 <= g1; kk += 4) {
+        for (int64_t jj = 0; jj < vcols; jj += NR) {
+          vf q[4][2];
+          for (int r = 0; r < 4; ++r)
+            load_quant(kind, b, kk + r, n, j0 + jj, &q[r][0], &q[r][1]);
+          for (int64_t m = 0; m < rows; ++m) {
+            const float *am = a + m * lda + kk;
+            vf a0 = splat(am[0]), a1 = splat(am[1]), a2 = splat(am[2]),
+               a3 = splat(am[3]);
+            for (int h = 0; h < 2; ++h) {
+              float *p = partial[m] + jj + h * VL;
+              store(p, load(p) + a0 * q[0][h] + a1 * q[1][h] +
+                           a2 * q[2][h] + a3 * q[3][h]);
+            }
+          }
+        }
+        for (int64_t jj = vcols; jj < cols; ++jj)
+          for (int r = 0; r < 4; ++r) {
+            float qv = quant_at(kind, b, kk + r, n, j0 + jj) +
+                       nibble_offset(kind);
+            for (int64_t m = 0; m < rows; ++m)
+              partial[m][jj] += a[m * lda + kk + r] * qv;
+          }
+      }
+      for (; kk < g1; ++kk) {
         vf am[GEMV_ROWS];
         for (int64_t m = 0; m < rows; ++m)
           am[m] = splat(a[m * lda + kk]);

@@ -204,9 +204,10 @@ static void tile_any(int rows, int64_t kc, const float *a, int64_t lda,
               accumulate, bias);
 }
 
-/* Rows of the GEMV path and its column chunk (accumulators in L1). */
+/* Rows of the GEMV path and its column chunk: whole rows of B for the
+ * usual widths, so B streams sequentially (accumulators in L1 / L2). */
 #define GEMV_ROWS 4
-#define GEMV_COLS 1024
+#define GEMV_COLS 8192
 
 /* Few rows of an f32 GEMM: c[m] (+)= sum_k a[m][k] * b[k], B streamed row
  * by row (contiguous reads), accumulators in a chunk of columns. */
@@ -221,7 +222,30 @@ static void gemv_f32(int64_t rows, const float *a, int64_t lda,
       for (int64_t jj = 0; jj < cols; ++jj)
         acc[m][jj] = accumulate ? c[m * ldc + j0 + jj]
                                 : bias ? bias[j0 + jj] : 0;
-    for (int64_t kk = 0; kk < k; ++kk) {
+    int64_t kk = 0;
+    /* Four rows of B per pass: a quarter of the accumulator traffic, and
+     * four adjacent streams the prefetcher follows. */
+    for (; kk + 4 <= k; kk += 4) {
+      const float *r0 = b + kk * ldb + j0, *r1 = r0 + ldb, *r2 = r1 + ldb,
+                  *r3 = r2 + ldb;
+      for (int64_t jj = 0; jj < vcols; jj += VL) {
+        vf w0 = load(r0 + jj), w1 = load(r1 + jj), w2 = load(r2 + jj),
+           w3 = load(r3 + jj);
+        for (int64_t m = 0; m < rows; ++m) {
+          const float *am = a + m * lda + kk;
+          store(acc[m] + jj, load(acc[m] + jj) + splat(am[0]) * w0 +
+                                 splat(am[1]) * w1 + splat(am[2]) * w2 +
+                                 splat(am[3]) * w3);
+        }
+      }
+      for (int64_t jj = vcols; jj < cols; ++jj)
+        for (int64_t m = 0; m < rows; ++m) {
+          const float *am = a + m * lda + kk;
+          acc[m][jj] += am[0] * r0[jj] + am[1] * r1[jj] + am[2] * r2[jj] +
+                        am[3] * r3[jj];
+        }
+    }
+    for (; kk < k; ++kk) {
       const float *row = b + kk * ldb + j0;
       for (int64_t jj = 0; jj < vcols; jj += VL) {
         vf w = load(row + jj);
