@@ -279,6 +279,20 @@ int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
     return 2;
   }
   bool isGlm = glm_import::isGlmCheckpoint(options.inputPath);
+  bool isMlir = StringRef(options.inputPath).ends_with(".mlir");
+  if (!isGlm && options.llmOptionsGiven) {
+    errs << "autoglm-compile: error: --max-context and --prefill-length "
+            "apply to GLM checkpoints (a folder with config.json), not to '"
+         << options.inputPath << "'\n";
+    return 2;
+  }
+  if (isMlir && (!options.inputShapes.empty() ||
+                 !options.constantInputs.empty() || options.splitInputFile)) {
+    errs << "autoglm-compile: error: --input-shape, --const-input and "
+            "--split-input-file apply to ONNX models, not to the ag module '"
+         << options.inputPath << "'\n";
+    return 2;
+  }
   if (isGlm) {
     std::string error = glm_import::checkGlmImportOptions(glmOptions(options));
     if (!error.empty()) {
@@ -317,6 +331,12 @@ int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
       emit != "asm" && emit != "agm") {
     errs << "autoglm-compile: error: --emit=" << emit
          << " is not one of ag, ag-opt, linalg, llvm, asm, agm\n";
+    return 2;
+  }
+  if (isMlir && (emit == "ag" || options.checkOnly)) {
+    errs << "autoglm-compile: error: '" << options.inputPath
+         << "' is already an ag module: --emit=ag and --check import models; "
+            "use --emit=ag-opt, linalg, llvm, asm or agm\n";
     return 2;
   }
   if (options.target != "cpu") {

@@ -58,6 +58,8 @@ struct CompileOptions {
   /// prefill call (--prefill-length).
   int64_t maxContext = 2048;
   int64_t prefillLength = 64;
+  /// Whether either was given (they apply to GLM checkpoints only).
+  bool llmOptionsGiven = false;
   /// Pass plug-ins to load (--load-pass-plugin).
   std::vector<std::string> passPlugins;
   /// A textual pipeline (`builtin.module(...)`) replacing the -O graph

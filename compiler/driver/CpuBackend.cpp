@@ -639,9 +639,17 @@ static std::optional<int64_t> distributeColumns(ArrayRef<Operation *> nests,
                    call.getCallee() != kQgemmSymbol))
         return std::nullopt;
       gemm = call;
+    } else if (!gemm) {
+      // A nest before the GEMM (a prologue computing its A) would be cut
+      // to a workgroup's columns: only epilogues follow a column split.
+      return std::nullopt;
     }
   if (!gemm)
     return std::nullopt;
+  // Work outside the nests (a copy) would run whole in every workgroup.
+  for (Operation &op : gemm->getBlock()->without_terminator())
+    if (isa<memref::CopyOp, linalg::LinalgOp>(op))
+      return std::nullopt;
   std::optional<int64_t> mBegin = getConstantIntValue(gemm.getOperand(3));
   std::optional<int64_t> m = getConstantIntValue(gemm.getOperand(4));
   std::optional<int64_t> n = getConstantIntValue(gemm.getOperand(5));

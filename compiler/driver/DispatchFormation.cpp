@@ -156,12 +156,15 @@ static FailureOr<HostProgram> formEntryDispatches(ModuleOp module,
     auto memrefType =
         MemRefType::get(cacheType.getShape(), cacheType.getElementType());
     Value position = write.getPosition();
-    if (!valueIds.count(position)) {
-      auto constant = position.getDefiningOp<ConstantOp>();
+    // Constant operands (kernels inline none here) are weights.
+    for (Value operand : {Value(write.getUpdate()), position}) {
+      if (valueIds.count(operand))
+        continue;
+      auto constant = operand.getDefiningOp<ConstantOp>();
       if (!constant)
         return write.emitError("operand defined outside @") << program.name;
       program.weights.push_back(constant.getValue());
-      addValue(position, HostValue::Kind::Weight, program.weights.size() - 1);
+      addValue(operand, HostValue::Kind::Weight, program.weights.size() - 1);
     }
     std::string name = prefix + "dispatch_" + std::to_string(counter++) +
                        "_kv_cache_write";

@@ -11,6 +11,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/xxhash.h"
 
+#include <deque>
 #include <map>
 
 namespace mlir::autoglm {
@@ -107,10 +108,16 @@ static TensorSpec specOf(const HostValue &value, StringRef name,
 /// once; states of one name are one buffer).
 struct SharedPlacement {
   llvm::DenseMap<Attribute, uint64_t> weightOffsets;
-  /// Offsets by (size, xxh3 of the bytes): equal weights built separately
-  /// for each entry (a transposed or quantized copy) are stored once.
-  std::map<std::pair<uint64_t, uint64_t>, uint64_t> contentOffsets;
-  llvm::StringMap<std::pair<uint64_t, uint64_t>> states; ///< offset, size
+  /// Offsets and bytes by (size, xxh3 of the bytes): equal weights built
+  /// separately for each entry (a transposed or quantized copy) are stored
+  /// once (compared in full on a hash match).
+  std::map<std::pair<uint64_t, uint64_t>,
+           std::vector<std::pair<uint64_t, llvm::ArrayRef<uint8_t>>>>
+      contentOffsets;
+  /// Copies made for the writer (constantBytes) that contentOffsets refers to.
+  std::deque<std::vector<uint8_t>> copies;
+  /// By state name: offset and the type every entry must agree on.
+  llvm::StringMap<std::pair<uint64_t, RankedTensorType>> states;
   uint64_t stateSize = 0;
 };
 
@@ -155,22 +162,30 @@ addEntry(ArtifactWriter &writer, const HostProgram &program,
       // from where they are, without a copy.
       auto resource = dyn_cast<DenseResourceElementsAttr>(weight);
       uint64_t size = byteSizeOf(cast<RankedTensorType>(weight.getType()));
-      std::vector<uint8_t> copied;
       llvm::ArrayRef<uint8_t> bytes;
-      if (resource && resource.getData().size() == size) {
+      bool referenced = resource && resource.getData().size() == size;
+      if (referenced) {
         bytes = llvm::ArrayRef<uint8_t>(
             reinterpret_cast<const uint8_t *>(resource.getData().data()),
             size);
       } else {
-        copied = constantBytes(weight);
-        bytes = copied;
+        shared.copies.push_back(constantBytes(weight));
+        bytes = shared.copies.back();
       }
-      auto [content, isNew] = shared.contentOffsets.try_emplace(
-          std::make_pair(size, llvm::xxh3_64bits(bytes)), 0);
-      if (isNew)
-        content->second = copied.empty() ? writer.addWeightReference(bytes)
-                                         : writer.addWeight(bytes);
-      it->second = content->second;
+      auto &candidates = shared.contentOffsets[std::make_pair(
+          size, llvm::xxh3_64bits(bytes))];
+      auto same = llvm::find_if(candidates, [&](const auto &candidate) {
+        return candidate.second == bytes;
+      });
+      if (same != candidates.end()) {
+        it->second = same->first;
+        if (!referenced)
+          shared.copies.pop_back();
+      } else {
+        it->second = referenced ? writer.addWeightReference(bytes)
+                                : writer.addWeight(bytes);
+        candidates.push_back({it->second, bytes});
+      }
     }
     weightOffsets.push_back(it->second);
   }
@@ -190,14 +205,16 @@ addEntry(ArtifactWriter &writer, const HostProgram &program,
     case HostValue::Kind::State: {
       StringRef name = program.stateNames[value.index];
       auto [it, inserted] = shared.states.try_emplace(
-          name, std::make_pair(shared.stateSize, size));
-      if (inserted)
+          name, std::make_pair(shared.stateSize, value.type));
+      if (inserted) {
         shared.stateSize += (size + 63) / 64 * 64;
-      else if (it->second.second != size)
-        return llvm::createStringError(
-            "state '" + name + "' has " + llvm::Twine(size) +
-            " bytes in entry point '" + program.name + "' but " +
-            llvm::Twine(it->second.second) + " in another");
+      } else if (it->second.second != value.type) {
+        std::string types;
+        llvm::raw_string_ostream os(types);
+        os << value.type << " in entry point '" << program.name << "' but "
+           << it->second.second << " in another";
+        return llvm::createStringError("state '" + name + "' is " + types);
+      }
       bufferOf[v] = writer.addStateBuffer(it->second.first, size);
       break;
     }

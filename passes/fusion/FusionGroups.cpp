@@ -27,9 +27,10 @@ bool isElementwise(Operation *op) {
 bool isView(Operation *op) { return isa<ReshapeOp, TransposeOp, SliceOp>(op); }
 
 /// Ops that head a group: the f32 GEMM-class ops the CPU backend turns into
-/// microkernel calls, which an epilogue can follow in the same kernel (the
-/// quantized and 16-bit-weight GEMMs split by columns, which an epilogue
-/// nest does not follow yet).
+/// microkernel calls, which an epilogue can follow in the same kernel. The
+/// quantized and 16-bit-weight GEMMs are not anchors yet: a kernel with
+/// their call and an epilogue splits by columns (few rows) but not by rows,
+/// so a prefill-sized one would run as one workgroup.
 bool isAnchor(Operation *op) {
   if (auto matmul = dyn_cast<MatmulOp>(op))
     return matmul.getRhs().getType().getRank() == 2 &&

@@ -204,6 +204,32 @@ agm_status runModel(agm_model model, int32_t entryIndex,
   if (agm_status status = checkPointers(outputs, entry.output_count,
                                         entry.first_output, "output"))
     return status;
+  // An LLM entry's `position` (i64 scalar) places its tokens (the other
+  // rank-2 input's dim 1) in the KV cache: they must fit in max_context.
+  if (int64_t maxContext = artifact.metadata().max_context) {
+    int64_t position = -1, tokens = 1;
+    bool hasPosition = false;
+    for (uint32_t i = 0; i < entry.input_count; ++i) {
+      const agm_tensor_desc &t = artifact.tensor(entry.first_input + i);
+      if (std::strcmp(artifact.string(t.name), "position") == 0 &&
+          t.dtype == AGM_I64 && t.rank == 0) {
+        std::memcpy(&position, inputs[i], sizeof position);
+        hasPosition = true;
+      } else if (t.rank == 2) {
+        tokens = t.dims[1];
+      }
+    }
+    if (hasPosition && (position < 0 || position + tokens > maxContext))
+      return makeStatusf(AGM_INVALID_ARGUMENT,
+                         "agm_model_run: position %lld of entry point '%s' "
+                         "(tokens at %lld..%lld) lies outside the KV cache's "
+                         "%lld positions (max_context of artifact '%s')",
+                         static_cast<long long>(position), entryName,
+                         static_cast<long long>(position),
+                         static_cast<long long>(position + tokens - 1),
+                         static_cast<long long>(maxContext),
+                         artifact.path().c_str());
+  }
 
   std::lock_guard<std::mutex> lock(model->runMutex);
   executeEntry(model, entryIndex, inputs, outputs);

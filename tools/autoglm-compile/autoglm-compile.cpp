@@ -131,5 +131,7 @@ int main(int argc, char **argv) {
     // --help exits 0; any bad usage exits 2.
     return app.exit(e) == 0 ? 0 : 2;
   }
+  options.llmOptionsGiven =
+      app.count("--max-context") + app.count("--prefill-length") > 0;
   return mlir::autoglm::runCompile(options, llvm::errs());
 }

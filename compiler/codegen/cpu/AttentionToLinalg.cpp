@@ -20,8 +20,10 @@
 // The KV-cache form reads a cache of Skv positions of which the first
 // kv_len are filled: keys at or past kv_len are masked (-inf), and with
 // `causal` query i sits at position kv_len - Sq + i. The GEMMs still span
-// all Skv positions (static shapes); the masked ones cost time, not
-// correctness.
+// all Skv positions (static shapes): masked positions get probability 0
+// and still meet V in the second GEMM, so they must hold finite values (the
+// runtime zeroes the cache at load and only computed keys/values are
+// written into it).
 //
 //===----------------------------------------------------------------------===//
 

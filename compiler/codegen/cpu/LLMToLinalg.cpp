@@ -141,8 +141,8 @@ struct KVCacheWriteLowering : OpConversionPattern<KVCacheWriteOp> {
         rewriter, loc,
         tensor::ExtractOp::create(rewriter, loc, adaptor.getPosition(),
                                   ValueRange{}));
-    // A position past the cache would write outside it: clamp (the runtime
-    // checks positions against max_context before running).
+    // A position past the cache would write outside it: clamp (and
+    // agm_model_run refuses an LLM entry's position outside max_context).
     int64_t last = cacheType.getDimSize(2) - updateType.getDimSize(2);
     position = arith::MaxSIOp::create(
         rewriter, loc,

@@ -26,10 +26,27 @@
 // KERNEL: bufferization.materialize_in_destination %[[U]] in restrict writable %[[W]]
 // KERNEL-NEXT: return
 
-// Both entries load and run (the state starts zeroed).
-// RUN: autoglm-run %t.agm --entry decode --random-seed 1 | FileCheck %s --check-prefix=RUN-DECODE
+// The entries load and run (the state starts zeroed); a position outside
+// the cache (max_context 8) is refused before anything runs.
+// RUN: autoglm-run %t.agm --entry decode --input position=%S/Inputs/position-2.npy | FileCheck %s --check-prefix=RUN-DECODE
 // RUN-DECODE: entry point 'decode'
 // RUN-DECODE: output 0 'y': f32[1, 1, 1, 4]
+// RUN: not autoglm-run %t.agm --entry decode --input position=%S/Inputs/position-8.npy 2>&1 | FileCheck %s --check-prefix=OUTSIDE
+// OUTSIDE: error: agm_model_run: position 8 of entry point 'decode' (tokens at 8..8) lies outside the KV cache's 8 positions (max_context of artifact
+
+// A constant written into the cache is a weight the write kernel reads: at
+// position 2 of a zeroed 4-slot cache, (5, 6) is the only nonzero key, so
+// query (1, 1) attends to it with weight e^(11/sqrt 2) / (3 + e^(11/sqrt 2)).
+// RUN: autoglm-compile %S/Inputs/constant-cache-update.mlir -o %t.const.agm
+// RUN: autoglm-run %t.const.agm --input x=%S/Inputs/ones-1x1x1x2.npy --input position=%S/Inputs/position-2.npy | FileCheck %s --check-prefix=CONST
+// CONST: output 0 'y': f32[1, 1, 1, 2]: {{.*}} first [4.99373, 5.99247]
+
+// An ag module is compiled, not imported; the LLM flags are for GLM
+// checkpoints.
+// RUN: not autoglm-compile %s 2>&1 | FileCheck %s --check-prefix=EMITAG
+// EMITAG: error: '{{.*}}llm-entry-points.mlir' is already an ag module: --emit=ag and --check import models; use --emit=ag-opt, linalg, llvm, asm or agm
+// RUN: not autoglm-compile %s --max-context 16 -o %t.flags.agm 2>&1 | FileCheck %s --check-prefix=FLAGS
+// FLAGS: error: --max-context and --prefill-length apply to GLM checkpoints (a folder with config.json), not to
 
 // State must be updated in place: a state whose old value is still read
 // after the write cannot be.
