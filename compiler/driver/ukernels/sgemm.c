@@ -207,7 +207,7 @@ static void tile_any(int rows, int64_t kc, const float *a, int64_t lda,
 /* Rows of the GEMV path and its column chunk: whole rows of B for the
  * usual widths, so B streams sequentially (accumulators in L1 / L2). */
 #define GEMV_ROWS 4
-#define GEMV_COLS 8192
+#define GEMV_COLS 4096
 
 /* Few rows of an f32 GEMM: c[m] (+)= sum_k a[m][k] * b[k], B streamed row
  * by row (contiguous reads), accumulators in a chunk of columns. */
