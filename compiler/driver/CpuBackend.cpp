@@ -782,6 +782,104 @@ static int64_t distributeWorkgroups(func::FuncOp kernel) {
   return *trips;
 }
 
+/// True when `value` (a buffer) or a view of it leaves its block through a
+/// terminator (a loop's yield, a return).
+static bool escapesBlock(Value value) {
+  for (Operation *user : value.getUsers()) {
+    if (user->hasTrait<OpTrait::IsTerminator>())
+      return true;
+    if (isa<ViewLikeOpInterface>(user))
+      for (Value view : user->getResults())
+        if (escapesBlock(view))
+          return true;
+  }
+  return false;
+}
+
+/// Bufferization leaves the kernels' temporaries (memref.alloc: a transposed
+/// operand, attention scores, im2col columns) without deallocation, so every
+/// run leaked them. Each is freed at the end of its block, after every use
+/// (uses are dominated by the alloc, so they sit in that block or in ops
+/// nested in it); one that a terminator passes on is left alone.
+static int deallocateTemporaries(ModuleOp module) {
+  SmallVector<memref::AllocOp> allocs;
+  module.walk([&](memref::AllocOp alloc) { allocs.push_back(alloc); });
+  int count = 0;
+  for (memref::AllocOp alloc : allocs) {
+    // The conv microkernel's im2col scratch is freed where it is made.
+    if (escapesBlock(alloc.getResult()) ||
+        llvm::any_of(alloc->getUsers(), [](Operation *user) {
+          return isa<memref::DeallocOp>(user);
+        }))
+      continue;
+    Block *block = alloc->getBlock();
+    OpBuilder b(block->getTerminator());
+    memref::DeallocOp::create(b, alloc.getLoc(), alloc.getResult());
+    ++count;
+  }
+  return count;
+}
+
+/// Routes the kernels' malloc / free (temporaries) through function
+/// pointers the code exports as `agm_kernel_malloc` / `agm_kernel_free`:
+/// the runtime points them at an allocator that reuses freed blocks
+/// (runtime/src/KernelAllocator.h); left null, libc's are called.
+static void routeKernelAllocations(ModuleOp module) {
+  MLIRContext *ctx = module.getContext();
+  auto ptrType = LLVM::LLVMPointerType::get(ctx);
+  OpBuilder b(ctx);
+  b.setInsertionPointToEnd(module.getBody());
+  Location loc = module.getLoc();
+  const std::pair<StringRef, StringRef> routes[] = {
+      {"malloc", "agm_kernel_malloc"}, {"free", "agm_kernel_free"}};
+  for (auto [libcName, hookName] : routes) {
+    auto libc = module.lookupSymbol<LLVM::LLVMFuncOp>(libcName);
+    if (!libc)
+      continue;
+    std::string routedName = ("agm_routed_" + libcName).str();
+    if (failed(SymbolTable::replaceAllSymbolUses(
+            libc, StringAttr::get(ctx, routedName), module)))
+      continue;
+    auto hook = LLVM::GlobalOp::create(b, loc, ptrType, /*isConstant=*/false,
+                                       LLVM::Linkage::External, hookName,
+                                       Attribute());
+    {
+      OpBuilder init = OpBuilder::atBlockEnd(
+          b.createBlock(&hook.getInitializerRegion()));
+      LLVM::ReturnOp::create(init, loc,
+                             LLVM::ZeroOp::create(init, loc, ptrType));
+    }
+    b.setInsertionPointToEnd(module.getBody());
+    LLVM::LLVMFunctionType type = libc.getFunctionType();
+    auto routed = LLVM::LLVMFuncOp::create(b, loc, routedName, type,
+                                           LLVM::Linkage::Internal);
+    Block *entry = routed.addEntryBlock(b);
+    Block *viaLibc = b.createBlock(&routed.getBody());
+    Block *viaHook = b.createBlock(&routed.getBody());
+    SmallVector<Value> args(entry->getArguments());
+    OpBuilder eb = OpBuilder::atBlockEnd(entry);
+    Value function = LLVM::LoadOp::create(
+        eb, loc, ptrType, LLVM::AddressOfOp::create(eb, loc, hook));
+    Value unset = LLVM::ICmpOp::create(eb, loc, LLVM::ICmpPredicate::eq,
+                                       function,
+                                       LLVM::ZeroOp::create(eb, loc, ptrType));
+    LLVM::CondBrOp::create(eb, loc, unset, viaLibc, viaHook);
+    auto finish = [&](Block *block, bool indirect) {
+      OpBuilder fb = OpBuilder::atBlockEnd(block);
+      SmallVector<Value> operands;
+      if (indirect)
+        operands.push_back(function);
+      operands.append(args);
+      auto call = indirect ? LLVM::CallOp::create(fb, loc, type, operands)
+                           : LLVM::CallOp::create(fb, loc, libc, args);
+      LLVM::ReturnOp::create(fb, loc, call.getResults());
+    };
+    finish(viaLibc, false);
+    finish(viaHook, true);
+    b.setInsertionPointToEnd(module.getBody());
+  }
+}
+
 /// Renames each kernel to <name>_impl (internal) and adds <name>, the C
 /// entry point `void (void **bindings, int64_t wg_begin, int64_t wg_end)`.
 static LogicalResult addEntryPoints(ModuleOp module,
@@ -1023,8 +1121,10 @@ LogicalResult lowerKernelsToLLVMDialect(ModuleOp module,
       continue;
     kernels.push_back({kernel.getSymName().str(), distributeWorkgroups(kernel)});
   }
+  deallocateTemporaries(module);
   if (failed(runPipeline(module, kToLLVMPipeline, target)))
     return failure();
+  routeKernelAllocations(module);
   return addEntryPoints(module, kernels);
 }
 

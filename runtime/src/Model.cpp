@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelAllocator.h"
 #include "ModelImpl.h"
 
 #include "Export.h"
@@ -145,6 +146,8 @@ agm_status createModel(const char *path, const agm_runtime_options *options,
                            artifact.path().c_str(), name, d);
       model->kernels[d] = reinterpret_cast<KernelFn>(symbol);
     }
+    installKernelAllocator(
+        [&](const char *name) { return model->code.symbol(name); });
   }
 
   // Memory: one arena per model, reused by every run; zeroed state.

@@ -126,6 +126,32 @@ def check_fp32(report, name, ref_dir, run_tool, artifact, tmp):
                  f"max abs difference {worst:.2e} over {steps} steps")
 
 
+def peak_rss_mb(cmd):
+    """Runs `cmd` in a child of a fresh interpreter and returns the child's
+    peak resident set in MB (RUSAGE_CHILDREN counts only that child)."""
+    probe = ("import resource, subprocess, sys; "
+             "r = subprocess.run(sys.argv[1:], capture_output=True); "
+             "print(r.returncode, "
+             "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = run([sys.executable, "-c", probe] + cmd).split()
+    if out[0] != "0":
+        raise RuntimeError(f"{' '.join(cmd)} failed ({out[0]})")
+    return int(out[1]) / 1024
+
+
+def check_memory(report, name, run_tool, artifact):
+    """Decode steps must not grow memory: kernels free their temporaries
+    (a leak of the attention's scratch grew ~1 MB per step)."""
+    sizes = {}
+    for steps in (50, 1000):
+        sizes[steps] = peak_rss_mb([run_tool, artifact, "--prompt-ids", "1,2,3",
+                                    "--max-new-tokens", str(steps)])
+    growth = sizes[1000] - sizes[50]
+    report.check(growth < 32, f"{name}: memory over 1000 decode steps",
+                 f"peak RSS {sizes[50]:.1f} MB after 50 steps, "
+                 f"{sizes[1000]:.1f} MB after 1000")
+
+
 def check_quantized(report, name, ref_dir, mode, run_tool, artifact, tmp):
     _, prompt = npy.load(os.path.join(ref_dir, "prompt_ids.npy"))
     _, fp32_prefill = npy.load(os.path.join(ref_dir, "prefill_logits.npy"))
@@ -175,6 +201,8 @@ def main():
                 else:
                     check_fp32(report, name, ref_dir, args.run_tool,
                                artifact, work)
+                    if name == "tiny-glm":
+                        check_memory(report, name, args.run_tool, artifact)
             except (RuntimeError, OSError, ValueError) as error:
                 report.check(False, name, str(error))
     print(f"{report.passed} passed, {report.failed} failed")

@@ -26,6 +26,21 @@
 // KERNEL: bufferization.materialize_in_destination %[[U]] in restrict writable %[[W]]
 // KERNEL-NEXT: return
 
+// Kernel temporaries (the attention's transposed keys and scores) are freed
+// at the end of the kernel, and malloc / free go through the hooks the
+// runtime points at its block-reusing allocator.
+// RUN: autoglm-compile %s --emit=llvm | FileCheck %s --check-prefix=ALLOC
+// ALLOC-LABEL: llvm.func internal @decode_dispatch_5_attention_impl
+// ALLOC: %[[T:.*]] = llvm.call @agm_routed_malloc
+// ALLOC: llvm.call @agm_routed_free
+// ALLOC: llvm.return
+// ALLOC: llvm.mlir.global external @agm_kernel_malloc() {{.*}} : !llvm.ptr
+// ALLOC: llvm.func internal @agm_routed_malloc(%[[SIZE:.*]]: i64) -> !llvm.ptr
+// ALLOC: %[[HOOK:.*]] = llvm.load %{{.*}} : !llvm.ptr -> !llvm.ptr
+// ALLOC: llvm.call @malloc(%[[SIZE]])
+// ALLOC: llvm.call %[[HOOK]](%[[SIZE]])
+// ALLOC: llvm.mlir.global external @agm_kernel_free() {{.*}} : !llvm.ptr
+
 // The entries load and run (the state starts zeroed); a position outside
 // the cache (max_context 8) is refused before anything runs.
 // RUN: autoglm-run %t.agm --entry decode --input position=%S/Inputs/position-2.npy | FileCheck %s --check-prefix=RUN-DECODE
