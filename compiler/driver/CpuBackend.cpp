@@ -623,16 +623,25 @@ static std::optional<int64_t> distributeRows(ArrayRef<Operation *> nests,
 /// multiple of the microkernel's panel width (32) and even (packed i4).
 static constexpr int64_t kGemmColumnsPerWorkgroup = 128;
 
-/// Splits a kernel of one GEMM call with few rows (LLM decode: a GEMV) and
-/// its elementwise epilogue nests by blocks of columns: workgroup w computes
-/// columns [w * W, (w + 1) * W) of the GEMM and of every nest, whose
-/// innermost loop runs over those columns (the epilogue writes the GEMM
-/// result's element (i, j) from reads at j or of values outside the kernel).
+/// The buffer a view (reshape, subview, cast) reads or writes.
+static Value rootBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+/// Splits a kernel of one GEMM call with few rows (LLM decode: a GEMV), its
+/// elementwise epilogue nests and a prologue initializing C (the bias) by
+/// blocks of columns: workgroup w computes columns [w * W, (w + 1) * W) of
+/// the GEMM and of every nest, whose innermost loop runs over those columns
+/// (a nest writes element (i, j) of C or of the output from reads at j or of
+/// values outside the kernel).
 /// sgemm has no column range: its B, C and bias pointers move to the first
 /// column and its n shrinks. None when the kernel has another form.
 static std::optional<int64_t> distributeColumns(ArrayRef<Operation *> nests,
                                                 Value begin, Value end) {
   func::CallOp gemm;
+  SmallVector<Operation *> prologue;
   for (Operation *nest : nests)
     if (auto call = dyn_cast<func::CallOp>(nest)) {
       if (gemm || (call.getCallee() != kSgemmSymbol &&
@@ -640,12 +649,26 @@ static std::optional<int64_t> distributeColumns(ArrayRef<Operation *> nests,
         return std::nullopt;
       gemm = call;
     } else if (!gemm) {
-      // A nest before the GEMM (a prologue computing its A) would be cut
-      // to a workgroup's columns: only epilogues follow a column split.
-      return std::nullopt;
+      prologue.push_back(nest);
     }
   if (!gemm)
     return std::nullopt;
+  // A nest before the GEMM may only initialize C (the bias): one computing
+  // A would be cut to a workgroup's columns while the GEMM reads all of A.
+  auto pointee = [](Value pointer) -> Value {
+    auto extract =
+        pointer.getDefiningOp<memref::ExtractAlignedPointerAsIndexOp>();
+    return extract ? rootBuffer(extract.getSource()) : Value();
+  };
+  Value c = pointee(gemm.getOperand(2));
+  for (Operation *nest : prologue) {
+    bool writesOnlyC = c != nullptr;
+    nest->walk([&](memref::StoreOp store) {
+      writesOnlyC &= rootBuffer(store.getMemRef()) == c;
+    });
+    if (!writesOnlyC)
+      return std::nullopt;
+  }
   // Work outside the nests (a copy) would run whole in every workgroup.
   for (Operation &op : gemm->getBlock()->without_terminator())
     if (isa<memref::CopyOp, linalg::LinalgOp>(op))
