@@ -584,7 +584,9 @@ static std::optional<int64_t> distributeRows(ArrayRef<Operation *> nests,
   for (Operation *nest : nests) {
     if (auto call = dyn_cast<func::CallOp>(nest)) {
       std::optional<int64_t> m = getConstantIntValue(call.getOperand(4));
-      if (call.getCallee() != kSgemmSymbol || !m || *m != rows ||
+      if ((call.getCallee() != kSgemmSymbol &&
+           call.getCallee() != kQgemmSymbol) ||
+          !m || *m != rows ||
           getConstantIntValue(call.getOperand(3)) != 0)
         return std::nullopt;
       hasGemm = true;
