@@ -1,6 +1,7 @@
 //===- DispatchFormation.cpp - entry points into outlined kernels --------===//
 
 #include "compiler/driver/DispatchFormation.h"
+#include "compiler/codegen/cpu/LoweringUtils.h"
 
 #include "dialects/AutoGLM/IR/AutoGLMDialect.h"
 
@@ -174,21 +175,9 @@ static FailureOr<HostProgram> formEntryDispatches(ModuleOp module,
             {updateType, position.getType(), memrefType}, {}));
     Block *entry = kernel.addEntryBlock();
     OpBuilder b = OpBuilder::atBlockBegin(entry);
-    Value p = arith::IndexCastOp::create(
-        b, loc, b.getIndexType(),
-        tensor::ExtractOp::create(b, loc, entry->getArgument(1),
-                                  ValueRange{}));
-    int64_t last = cacheType.getDimSize(2) - updateType.getDimSize(2);
-    p = arith::MaxSIOp::create(
-        b, loc,
-        arith::MinSIOp::create(b, loc, p,
-                               arith::ConstantIndexOp::create(b, loc, last)),
-        arith::ConstantIndexOp::create(b, loc, 0));
-    SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0));
-    offsets[2] = p;
-    SmallVector<OpFoldResult> sizes, strides(4, b.getIndexAttr(1));
-    for (int64_t size : updateType.getShape())
-      sizes.push_back(b.getIndexAttr(size));
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    getCacheWriteWindow(b, loc, entry->getArgument(1), updateType, cacheType,
+                        offsets, sizes, strides);
     Value window = memref::SubViewOp::create(b, loc, entry->getArgument(2),
                                              offsets, sizes, strides);
     bufferization::MaterializeInDestinationOp::create(

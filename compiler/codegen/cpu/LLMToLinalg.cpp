@@ -137,24 +137,11 @@ struct KVCacheWriteLowering : OpConversionPattern<KVCacheWriteOp> {
     Location loc = op.getLoc();
     auto updateType = cast<RankedTensorType>(adaptor.getUpdate().getType());
     auto cacheType = cast<RankedTensorType>(adaptor.getCache().getType());
-    Value position = toIndex(
-        rewriter, loc,
-        tensor::ExtractOp::create(rewriter, loc, adaptor.getPosition(),
-                                  ValueRange{}));
-    // A position past the cache would write outside it: clamp (and
-    // agm_model_run refuses an LLM entry's position outside max_context).
-    int64_t last = cacheType.getDimSize(2) - updateType.getDimSize(2);
-    position = arith::MaxSIOp::create(
-        rewriter, loc,
-        arith::MinSIOp::create(
-            rewriter, loc, position,
-            arith::ConstantIndexOp::create(rewriter, loc, last)),
-        arith::ConstantIndexOp::create(rewriter, loc, 0));
-    SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0));
-    offsets[2] = position;
-    SmallVector<OpFoldResult> sizes, strides(4, rewriter.getIndexAttr(1));
-    for (int64_t size : updateType.getShape())
-      sizes.push_back(rewriter.getIndexAttr(size));
+    // (agm_model_run also refuses an LLM entry's position outside
+    // max_context.)
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    getCacheWriteWindow(rewriter, loc, adaptor.getPosition(), updateType,
+                        cacheType, offsets, sizes, strides);
     rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
         op, adaptor.getUpdate(), adaptor.getCache(), offsets, sizes, strides);
     return success();

@@ -309,3 +309,24 @@ Value mlir::autoglm::createReshape(OpBuilder &b, Location loc, Value value,
       RankedTensorType::get({source.getNumElements()}, source.getElementType());
   return createReshape(b, loc, createReshape(b, loc, value, flat), type);
 }
+
+void mlir::autoglm::getCacheWriteWindow(
+    OpBuilder &b, Location loc, Value position, RankedTensorType update,
+    RankedTensorType cache, SmallVectorImpl<OpFoldResult> &offsets,
+    SmallVectorImpl<OpFoldResult> &sizes,
+    SmallVectorImpl<OpFoldResult> &strides) {
+  Value p = toIndex(b, loc, tensor::ExtractOp::create(b, loc, position,
+                                                      ValueRange{}));
+  int64_t last = cache.getDimSize(2) - update.getDimSize(2);
+  p = arith::MaxSIOp::create(
+      b, loc,
+      arith::MinSIOp::create(b, loc, p,
+                             arith::ConstantIndexOp::create(b, loc, last)),
+      arith::ConstantIndexOp::create(b, loc, 0));
+  offsets.assign(4, b.getIndexAttr(0));
+  offsets[2] = p;
+  sizes.clear();
+  for (int64_t size : update.getShape())
+    sizes.push_back(b.getIndexAttr(size));
+  strides.assign(4, b.getIndexAttr(1));
+}

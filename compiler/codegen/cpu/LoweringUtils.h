@@ -63,6 +63,16 @@ Value combine(OpBuilder &b, Location loc, Combiner kind, Value lhs, Value rhs,
 /// Converts an integer scalar to `index` (sign-extending unless unsigned).
 Value toIndex(OpBuilder &b, Location loc, Value value, bool isUnsigned = false);
 
+/// Where ag.kv_cache_write puts its `update` (B x H x S x D) in the `cache`
+/// (B x H x MAX x D): offsets [0, 0, p, 0] with p the 0-d integer tensor
+/// `position` clamped into [0, MAX - S] (a bad position cannot write outside
+/// the cache), the update's sizes, unit strides.
+void getCacheWriteWindow(OpBuilder &b, Location loc, Value position,
+                         RankedTensorType update, RankedTensorType cache,
+                         SmallVectorImpl<OpFoldResult> &offsets,
+                         SmallVectorImpl<OpFoldResult> &sizes,
+                         SmallVectorImpl<OpFoldResult> &strides);
+
 /// A possibly negative index `index` (an `index` value) normalized against
 /// `dimSize`: `index + dimSize` when negative.
 Value normalizeIndex(OpBuilder &b, Location loc, Value index, int64_t dimSize);
