@@ -1,6 +1,7 @@
 //===- CompileDriver.cpp - the compiler behind autoglm-compile ------------===//
 
 #include "compiler/driver/CompileDriver.h"
+#include "compiler/codegen/cuda/CudaBackend.h"
 #include "compiler/driver/CpuBackend.h"
 #include "compiler/driver/DispatchFormation.h"
 #include "compiler/driver/HostPlan.h"
@@ -26,6 +27,7 @@
 #include "mlir/Transforms/Passes.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -134,6 +136,18 @@ importModel(const CompileOptions &options,
   return std::move(result.module);
 }
 
+/// The archs of --gpu-arch (default sm_80), unchecked.
+static std::vector<std::string> cudaArchs(const CompileOptions &options) {
+  std::vector<std::string> archs;
+  SmallVector<StringRef> parts;
+  StringRef(options.gpuArchs).split(parts, ',', -1, /*KeepEmpty=*/true);
+  for (StringRef part : parts)
+    archs.push_back(part.trim().str());
+  if (options.gpuArchs.empty())
+    archs = {"sm_80"};
+  return archs;
+}
+
 /// Import, dispatch formation, code generation and (for agm) the artifact.
 static int compileModel(const CompileOptions &options, StringRef emit,
                         const onnx_import::ImportOptions &importOptions,
@@ -198,6 +212,34 @@ static int compileModel(const CompileOptions &options, StringRef emit,
   target.timing = options.timing;
   if (options.passStatistics)
     target.instrument = [&](PassManager &pm) { statistics.attach(pm); };
+  if (emit == "ptx") {
+    CudaTarget cuda;
+    cuda.archs = cudaArchs(options);
+    cuda.optLevel = options.optLevel;
+    cuda.printIRAfterAll = options.printIRAfterAll;
+    cuda.timing = options.timing;
+    cuda.instrument = target.instrument;
+    // The CPU's ag-to-linalg and kernel fusion, unchanged.
+    cuda.lowerToLinalg = [&](ModuleOp kernels) {
+      return lowerKernelsToLinalg(kernels, target);
+    };
+    FailureOr<CudaObject> object = compileKernelsForCuda(module, cuda);
+    if (failed(object))
+      return 1;
+    if (options.verbose)
+      for (const CudaDispatch &dispatch : object->dispatches)
+        for (const CudaLaunch &launch : dispatch.launches)
+          errs << "dispatch " << dispatch.name << ": launch " << launch.kernel
+               << " grid " << launch.grid[0] << "x" << launch.grid[1] << "x"
+               << launch.grid[2] << " block " << launch.block[0] << "x"
+               << launch.block[1] << "x" << launch.block[2] << "\n";
+    auto output = openOutput(options, errs);
+    if (!output)
+      return 1;
+    output->os() << object->ptx.front();
+    output->keep();
+    return 0;
+  }
   if (emit == "linalg") {
     if (failed(lowerKernelsToLinalg(module, target)))
       return 1;
@@ -328,9 +370,9 @@ int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
   if (emit.empty())
     emit = StringRef(options.outputPath).ends_with(".agm") ? "agm" : "ag";
   if (emit != "ag" && emit != "ag-opt" && emit != "linalg" && emit != "llvm" &&
-      emit != "asm" && emit != "agm") {
+      emit != "asm" && emit != "ptx" && emit != "agm") {
     errs << "autoglm-compile: error: --emit=" << emit
-         << " is not one of ag, ag-opt, linalg, llvm, asm, agm\n";
+         << " is not one of ag, ag-opt, linalg, llvm, asm, ptx, agm\n";
     return 2;
   }
   if (isMlir && (emit == "ag" || options.checkOnly)) {
@@ -339,10 +381,36 @@ int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
             "use --emit=ag-opt, linalg, llvm, asm or agm\n";
     return 2;
   }
-  if (options.target != "cpu") {
+  if (options.target != "cpu" && options.target != "cuda") {
     errs << "autoglm-compile: error: --target=" << options.target
-         << " is not available yet (supported: cpu)\n";
+         << " is not a target (supported: cpu, cuda)\n";
     return 2;
+  }
+  if (options.target == "cpu") {
+    if (emit == "ptx") {
+      errs << "autoglm-compile: error: --emit=ptx needs --target=cuda\n";
+      return 2;
+    }
+    if (!options.gpuArchs.empty()) {
+      errs << "autoglm-compile: error: --gpu-arch applies to --target=cuda\n";
+      return 2;
+    }
+  } else {
+    const std::vector<std::string> &supported = supportedCudaArchs();
+    for (const std::string &arch : cudaArchs(options))
+      if (!llvm::is_contained(supported, arch)) {
+        errs << "autoglm-compile: error: --gpu-arch: unknown or unsupported "
+                "arch '"
+             << arch << "' (supported: " << llvm::join(supported, ", ")
+             << ")\n";
+        return 2;
+      }
+    if (emit == "agm" || emit == "llvm" || emit == "asm") {
+      errs << "autoglm-compile: error: --target=cuda --emit=" << emit
+           << ": the CUDA artifact and executor are not implemented yet; "
+              "use --emit=ptx\n";
+      return 2;
+    }
   }
   if (emit == "agm" && options.outputPath == "-") {
     errs << "autoglm-compile: error: an .agm artifact needs -o <file>\n";

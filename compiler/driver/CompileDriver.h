@@ -19,11 +19,15 @@ struct CompileOptions {
   std::string outputPath = "-";
   /// What to produce: ag (the imported module), ag-opt (the module after
   /// the graph pipeline), linalg (kernels after lowering), llvm (kernels in
-  /// the LLVM dialect), agm (the artifact); empty: agm when the output ends
+  /// the LLVM dialect), asm (x86-64 assembly), ptx (--target=cuda: the PTX
+  /// of the first --gpu-arch), agm (the artifact); empty: agm when the output ends
   /// in .agm, else ag.
   std::string emit;
-  /// Code generation target (cpu; cuda later).
+  /// Code generation target: cpu, or cuda (--emit=ptx only so far).
   std::string target = "cpu";
+  /// --target=cuda: comma-separated archs (sm_80, sm_86, sm_89, sm_90); the
+  /// first one's PTX is what --emit=ptx writes.
+  std::string gpuArchs;
   /// CPU to generate code for: host, x86-64-v3, x86-64-v4 or an LLVM name.
   std::string cpu = "host";
   /// 0..3.

@@ -31,13 +31,19 @@ int main(int argc, char **argv) {
                  "dialect, before any pass), ag-opt (the ag module after the "
                  "graph pipeline, before dispatch formation), linalg (kernels lowered to linalg on tensors), "
                  "llvm (kernels in the LLVM dialect), asm (the kernels' x86-64 "
-                 "assembly), agm (the deployable artifact); default: agm when "
+                 "assembly), ptx (--target=cuda: the kernels' PTX for the "
+                 "first --gpu-arch), agm (the deployable artifact); default: agm when "
                  "-o ends in .agm, else ag")
-      ->check(CLI::IsMember({"ag", "ag-opt", "linalg", "llvm", "asm", "agm"}));
+      ->check(CLI::IsMember({"ag", "ag-opt", "linalg", "llvm", "asm", "ptx", "agm"}));
   app.add_option("--target", options.target,
-                 "code generation target (cpu)")
+                 "code generation target: cpu, or cuda (PTX through "
+                 "--emit=ptx; no CUDA artifact yet)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"cpu"}));
+      ->check(CLI::IsMember({"cpu", "cuda"}));
+  app.add_option("--gpu-arch", options.gpuArchs,
+                 "--target=cuda: comma-separated GPU archs (sm_80, sm_86, "
+                 "sm_89, sm_90; default sm_80); --emit=ptx writes the first "
+                 "one's PTX");
   app.add_option("--cpu", options.cpu,
                  "CPU to generate code for: host (this machine), x86-64-v3 "
                  "(AVX2) or x86-64-v4 (AVX-512) for portable artifacts, or an "

@@ -1,0 +1,415 @@
+//===- CudaBackend.cpp - kernels to PTX through MLIR's NVPTX path ---------===//
+
+#include "compiler/codegen/cuda/CudaBackend.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Utils/GPUUtils.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+
+namespace mlir::autoglm {
+
+/// The CPU backend's bufferization (CpuBackend.cpp, kBufferizePipeline):
+/// destination-passing kernels, results written to out-params.
+static const char *kBufferizePipeline =
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},canonicalize,"
+    "buffer-results-to-out-params{hoist-static-allocs "
+    "modify-public-functions},canonicalize,cse";
+
+/// Linalg on memrefs to parallel loop nests (reductions stay scf.for).
+static const char *kToLoopsPipeline =
+    "func.func(convert-linalg-to-parallel-loops),canonicalize,cse";
+
+/// The mapped parallel loops to gpu.launch.
+static const char *kToGpuPipeline =
+    "func.func(gpu-map-parallel-loops,convert-parallel-loops-to-gpu),"
+    "canonicalize,cse";
+
+/// The launches to gpu.func kernels in NVVM (LLVM dialect). Kernels take
+/// bare pointers: every shape is static.
+static const char *kOutliningPipeline = "gpu-kernel-outlining";
+static const char *kToNvvmPipeline =
+    "gpu.module("
+    "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+    "convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=1}),"
+    "reconcile-unrealized-casts";
+
+/// Threads per block for the outermost parallel loop of each nest.
+static constexpr int64_t kThreadsPerBlock = 256;
+
+const std::vector<std::string> &supportedCudaArchs() {
+  static const std::vector<std::string> archs = {"sm_80", "sm_86", "sm_89",
+                                                 "sm_90"};
+  return archs;
+}
+
+std::string ptxFeatureForArch(const std::string &arch) {
+  // PTX ISA 7.8 (CUDA 11.8) is the first with sm_89 and sm_90; it is used
+  // for every arch so that one toolkit assembles them all.
+  (void)arch;
+  return "+ptx78";
+}
+
+static LogicalResult runPipeline(ModuleOp module, StringRef pipeline,
+                                 const CudaTarget &target) {
+  PassManager pm(module.getContext());
+  if (target.printIRAfterAll) {
+    module.getContext()->disableMultithreading();
+    pm.enableIRPrinting();
+  }
+  if (target.timing)
+    pm.enableTiming();
+  if (target.instrument)
+    target.instrument(pm);
+  std::string errors;
+  llvm::raw_string_ostream os(errors);
+  if (failed(parsePassPipeline(pipeline, pm, os)))
+    return module.emitError("internal error: bad pipeline: ") << errors;
+  return pm.run(module);
+}
+
+/// Ops that may stay in the dispatch's host function, outside every launch:
+/// buffers, views and index arithmetic (sunk into the launches that use
+/// them), the launches themselves.
+static bool staysOnHost(Operation *op) {
+  if (isa<gpu::LaunchOp, gpu::LaunchFuncOp, func::ReturnOp, memref::AllocOp,
+          memref::AllocaOp, memref::DeallocOp, memref::GetGlobalOp,
+          scf::ParallelOp>(op))
+    return true;
+  return isMemoryEffectFree(op) && op->getNumRegions() == 0;
+}
+
+/// Wraps each run of top-level ops that would otherwise stay on the host
+/// but read or write memory (a reduction to a scalar is an scf.for nest, a
+/// copy of a scalar a load and a store) in a one-iteration scf.parallel, so
+/// that it runs on the device (one thread). Fails if a value of such a run
+/// is used after it.
+static LogicalResult wrapSequentialCode(func::FuncOp kernel) {
+  Block &body = kernel.getBody().front();
+  SmallVector<SmallVector<Operation *>> runs;
+  SmallVector<Operation *> current;
+  for (Operation &op : body) {
+    if (staysOnHost(&op)) {
+      if (!current.empty())
+        runs.push_back(std::move(current));
+      current.clear();
+      continue;
+    }
+    current.push_back(&op);
+  }
+  if (!current.empty())
+    runs.push_back(std::move(current));
+  for (auto &run : runs) {
+    llvm::SmallPtrSet<Operation *, 8> inRun(run.begin(), run.end());
+    for (Operation *op : run)
+      for (Value result : op->getResults())
+        for (Operation *user : result.getUsers()) {
+          Operation *top = body.findAncestorOpInBlock(*user);
+          if (!top || !inRun.contains(top))
+            return op->emitError("sequential code whose result is used by "
+                                 "another loop nest is not mapped to the "
+                                 "GPU yet");
+        }
+    OpBuilder b(run.front());
+    Location loc = run.front()->getLoc();
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    auto loop = scf::ParallelOp::create(b, loc, ValueRange{zero},
+                                        ValueRange{one}, ValueRange{one});
+    Operation *terminator = loop.getBody()->getTerminator();
+    for (Operation *op : run)
+      op->moveBefore(terminator);
+  }
+  return success();
+}
+
+/// Collapses the outermost parallel loop of each nest into one dimension
+/// and tiles it by kThreadsPerBlock (guarded, no min bounds): the outer loop
+/// then maps to blocks, the inner one to threads; consecutive threads take
+/// consecutive innermost indices (coalesced accesses). Deeper parallel
+/// loops run sequentially in each thread.
+static void tileOuterParallelLoops(func::FuncOp kernel) {
+  IRRewriter rewriter(kernel.getContext());
+  SmallVector<scf::ParallelOp> loops;
+  for (auto loop : kernel.getBody().front().getOps<scf::ParallelOp>())
+    loops.push_back(loop);
+  for (scf::ParallelOp loop : loops) {
+    unsigned rank = loop.getNumLoops();
+    if (rank > 1) {
+      std::vector<unsigned> all;
+      for (unsigned i = 0; i < rank; ++i)
+        all.push_back(i);
+      rewriter.setInsertionPoint(loop);
+      collapseParallelLoops(rewriter, loop, {all});
+    }
+  }
+  loops.clear();
+  for (auto loop : kernel.getBody().front().getOps<scf::ParallelOp>())
+    loops.push_back(loop);
+  for (scf::ParallelOp loop : loops)
+    scf::tileParallelLoop(loop, {kThreadsPerBlock}, /*noMinMaxBounds=*/true);
+}
+
+/// Sinks the views, constants and index arithmetic each launch uses into it,
+/// so that only buffers cross into the kernel.
+static LogicalResult sinkIntoLaunches(func::FuncOp kernel) {
+  SmallVector<gpu::LaunchOp> launches;
+  kernel.walk([&](gpu::LaunchOp launch) { launches.push_back(launch); });
+  for (gpu::LaunchOp launch : launches)
+    if (failed(sinkOperationsIntoLaunchOp(launch, [](Operation *op) {
+          return isMemoryEffectFree(op) && op->getNumRegions() == 0 &&
+                 !isa<memref::AllocOp, memref::AllocaOp>(op);
+        })))
+      return failure();
+  return success();
+}
+
+/// Anything left on the host besides buffers and launches would not run.
+static LogicalResult checkHostCode(func::FuncOp kernel) {
+  for (Operation &op : kernel.getBody().front())
+    if (!isa<gpu::LaunchOp, func::ReturnOp, memref::AllocOp,
+             memref::DeallocOp, memref::GetGlobalOp>(op) &&
+        !isMemoryEffectFree(&op))
+      return op.emitError("'")
+             << op.getName() << "' stays outside every GPU launch";
+  return success();
+}
+
+/// Clones `kernel` and the symbols it references (globals, declarations)
+/// into a fresh module.
+static OwningOpRef<ModuleOp> isolateKernel(ModuleOp module,
+                                           func::FuncOp kernel) {
+  OwningOpRef<ModuleOp> isolated = ModuleOp::create(kernel.getLoc());
+  OpBuilder b = OpBuilder::atBlockEnd(isolated->getBody());
+  SymbolTable symbols(module);
+  llvm::StringSet<> cloned;
+  SmallVector<Operation *> work = {kernel};
+  while (!work.empty()) {
+    Operation *op = work.pop_back_val();
+    b.clone(*op);
+    if (auto uses = SymbolTable::getSymbolUses(op))
+      for (const SymbolTable::SymbolUse &use : *uses) {
+        StringRef name = use.getSymbolRef().getRootReference().getValue();
+        if (name == kernel.getSymName() || !cloned.insert(name).second)
+          continue;
+        if (Operation *symbol = symbols.lookup(name))
+          work.push_back(symbol);
+      }
+  }
+  return isolated;
+}
+
+/// The integer value of `value`, or -1.
+static int64_t constantOr(Value value) {
+  if (std::optional<int64_t> c = getConstantIntValue(value))
+    return *c;
+  return -1;
+}
+
+/// Outlining names every gpu.func of a dispatch `<dispatch>_kernel`, in
+/// gpu.modules whose names are unique (`<dispatch>_kernel`, `..._kernel_0`):
+/// each kernel takes its module's name, so that the entries of all the
+/// dispatches can share one PTX module.
+static void renameKernels(ModuleOp isolated) {
+  MLIRContext *context = isolated.getContext();
+  for (auto gpuModule : isolated.getOps<gpu::GPUModuleOp>()) {
+    StringAttr moduleName = gpuModule.getSymNameAttr();
+    for (auto kernel : gpuModule.getOps<gpu::GPUFuncOp>()) {
+      if (!kernel.isKernel() || kernel.getNameAttr() == moduleName)
+        continue;
+      StringAttr oldName = kernel.getNameAttr();
+      SymbolTable::setSymbolName(kernel, moduleName);
+      isolated.walk([&](gpu::LaunchFuncOp launch) {
+        if (launch.getKernelModuleName() == moduleName &&
+            launch.getKernelName() == oldName)
+          launch.setKernelAttr(SymbolRefAttr::get(
+              moduleName, {FlatSymbolRefAttr::get(context, moduleName)}));
+      });
+    }
+  }
+}
+
+/// Lowers one isolated kernel down to gpu.modules in NVVM and records its
+/// launches.
+static LogicalResult lowerKernel(ModuleOp isolated, StringRef name,
+                                 const CudaTarget &target,
+                                 CudaDispatch &dispatch) {
+  if (failed(runPipeline(isolated, kBufferizePipeline, target)))
+    return failure();
+  // As on the CPU: memref.copy becomes a loop nest (no runtime helper).
+  SmallVector<memref::CopyOp> copies;
+  isolated.walk([&](memref::CopyOp copy) { copies.push_back(copy); });
+  for (memref::CopyOp copy : copies) {
+    OpBuilder b(copy);
+    linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
+                           copy.getTarget());
+    copy.erase();
+  }
+  if (failed(runPipeline(isolated, kToLoopsPipeline, target)))
+    return failure();
+  for (auto func : isolated.getOps<func::FuncOp>()) {
+    if (func.isDeclaration())
+      continue;
+    if (failed(wrapSequentialCode(func)))
+      return failure();
+    tileOuterParallelLoops(func);
+  }
+  if (failed(runPipeline(isolated, kToGpuPipeline, target)))
+    return failure();
+  for (auto func : isolated.getOps<func::FuncOp>()) {
+    if (func.isDeclaration())
+      continue;
+    if (failed(sinkIntoLaunches(func)) || failed(checkHostCode(func)))
+      return failure();
+  }
+  if (failed(runPipeline(isolated, kOutliningPipeline, target)))
+    return failure();
+  renameKernels(isolated);
+  if (failed(runPipeline(isolated, kToNvvmPipeline, target)))
+    return failure();
+  dispatch.name = name.str();
+  auto func = isolated.lookupSymbol<func::FuncOp>(name);
+  if (!func)
+    return isolated.emitError("internal error: the kernel vanished");
+  func.walk([&](gpu::LaunchFuncOp launch) {
+    CudaLaunch info;
+    info.kernel = launch.getKernelName().str();
+    gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
+    gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
+    info.grid = {constantOr(grid.x), constantOr(grid.y), constantOr(grid.z)};
+    info.block = {constantOr(block.x), constantOr(block.y),
+                  constantOr(block.z)};
+    std::vector<int64_t> arguments;
+    for (Value operand : launch.getKernelOperands()) {
+      auto argument = dyn_cast<BlockArgument>(operand);
+      arguments.push_back(argument && argument.getOwner()->getParentOp() == func
+                              ? argument.getArgNumber()
+                              : -1);
+    }
+    dispatch.launches.push_back(std::move(info));
+    dispatch.launchArguments.push_back(std::move(arguments));
+  });
+  return success();
+}
+
+/// Moves the contents of every gpu.module of `from` into `into` (one
+/// symbol of a name: globals and declarations shared by kernels).
+static void mergeGpuModules(ModuleOp from, gpu::GPUModuleOp into,
+                            llvm::StringSet<> &names) {
+  for (auto gpuModule : from.getOps<gpu::GPUModuleOp>()) {
+    for (Operation &op :
+         llvm::make_early_inc_range(gpuModule.getBody()->getOperations())) {
+      if (auto symbol = dyn_cast<SymbolOpInterface>(op))
+        if (!names.insert(symbol.getName()).second)
+          continue;
+      op.moveBefore(into.getBody(), into.getBody()->end());
+    }
+  }
+}
+
+FailureOr<CudaObject> compileKernelsForCuda(ModuleOp module,
+                                            const CudaTarget &target) {
+  MLIRContext *context = module.getContext();
+  {
+    DialectRegistry registry;
+    registry.insert<gpu::GPUDialect, NVVM::NVVMDialect>();
+    registerBuiltinDialectTranslation(registry);
+    registerLLVMDialectTranslation(registry);
+    registerGPUDialectTranslation(registry);
+    registerNVVMDialectTranslation(registry);
+    NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+    context->appendDialectRegistry(registry);
+    context->loadDialect<gpu::GPUDialect, NVVM::NVVMDialect>();
+  }
+  if (target.archs.empty())
+    return module.emitError("no GPU arch given");
+  if (target.lowerToLinalg) {
+    if (failed(target.lowerToLinalg(module)))
+      return failure();
+  } else if (failed(runPipeline(module, "ag-to-linalg,canonicalize,cse",
+                                target))) {
+    return failure();
+  }
+
+  CudaObject object;
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  auto kernels = gpu::GPUModuleOp::create(b, module.getLoc(),
+                                          "autoglm_kernels");
+  llvm::StringSet<> names;
+  SmallVector<func::FuncOp> funcs;
+  for (auto func : module.getOps<func::FuncOp>())
+    if (!func.isDeclaration())
+      funcs.push_back(func);
+  for (func::FuncOp func : funcs) {
+    StringRef name = func.getSymName();
+    OwningOpRef<ModuleOp> isolated = isolateKernel(module, func);
+    // The stage's diagnostics become notes of one error naming the dispatch.
+    std::string messages;
+    LogicalResult lowered = success();
+    {
+      ScopedDiagnosticHandler capture(context, [&](Diagnostic &diag) {
+        llvm::raw_string_ostream os(messages);
+        os << "\n  " << diag.getLocation() << ": " << diag.str();
+        return success();
+      });
+      CudaDispatch dispatch;
+      lowered = lowerKernel(*isolated, name, target, dispatch);
+      if (succeeded(lowered))
+        object.dispatches.push_back(std::move(dispatch));
+    }
+    if (failed(lowered))
+      return func.emitError("dispatch '")
+             << name << "' cannot be lowered to the GPU:" << messages;
+    mergeGpuModules(*isolated, kernels, names);
+  }
+  // Drop the host functions: only the device code is emitted in this slice.
+  for (func::FuncOp func : funcs)
+    func.erase();
+
+  SmallVector<Attribute> targets;
+  for (const std::string &arch : target.archs)
+    targets.push_back(NVVM::NVVMTargetAttr::get(
+        context, target.optLevel, "nvptx64-nvidia-cuda", arch,
+        ptxFeatureForArch(arch)));
+  kernels.setTargetsAttr(ArrayAttr::get(context, targets));
+  std::string toolkit;
+  if (llvm::sys::fs::exists("/usr/local/cuda/nvvm/libdevice"))
+    toolkit = " toolkit=/usr/local/cuda";
+  if (failed(runPipeline(
+          module, "gpu-module-to-binary{format=isa" + toolkit + "}", target)))
+    return module.emitError("the NVPTX back end failed on the kernels");
+  for (auto binary : module.getOps<gpu::BinaryOp>()) {
+    for (Attribute attr : binary.getObjects()) {
+      auto objectAttr = cast<gpu::ObjectAttr>(attr);
+      auto nvvm = dyn_cast<NVVM::NVVMTargetAttr>(objectAttr.getTarget());
+      object.archs.push_back(nvvm ? nvvm.getChip().str() : "");
+      object.ptx.push_back(objectAttr.getObject().str());
+    }
+  }
+  if (object.ptx.size() != target.archs.size())
+    return module.emitError("internal error: expected one PTX module per arch");
+  return object;
+}
+
+} // namespace mlir::autoglm
