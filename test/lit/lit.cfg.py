@@ -2,6 +2,7 @@
 # lit configuration for AutoGLM's FileCheck tests.
 
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -39,3 +40,12 @@ config.substitutions.append(
      "--convert-math-to-llvm --convert-math-to-libm --convert-to-llvm "
      "--reconcile-unrealized-casts"))
 llvm_config.add_tool_substitutions(["mlir-runner"], [config.llvm_tools_dir])
+
+# CUDA codegen tests that assemble the PTX (test/lit/Codegen/CUDA): `ptxas`
+# from PATH or the CUDA toolkit's default prefix.
+ptxas = shutil.which("ptxas") or (
+    "/usr/local/cuda/bin/ptxas"
+    if os.access("/usr/local/cuda/bin/ptxas", os.X_OK) else None)
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
