@@ -14,6 +14,7 @@
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -24,6 +25,7 @@
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 
@@ -100,6 +102,68 @@ static bool staysOnHost(Operation *op) {
   return isMemoryEffectFree(op) && op->getNumRegions() == 0;
 }
 
+/// The buffer a view is of.
+static Value rootOf(Value value) {
+  while (Operation *def = value.getDefiningOp()) {
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    if (!view)
+      break;
+    value = view.getViewSource();
+  }
+  return value;
+}
+
+/// A run of loads of kernel arguments the kernel never writes (an LLM's
+/// position) and arithmetic on them, used by the loop nests after it, is
+/// cloned into each of them (every thread reads the scalar) instead of
+/// staying on the host.
+static LogicalResult sinkScalarReads(func::FuncOp kernel,
+                                     ArrayRef<Operation *> run) {
+  llvm::SmallPtrSet<Value, 4> written;
+  kernel.walk([&](memref::StoreOp store) {
+    written.insert(rootOf(store.getMemref()));
+  });
+  for (Operation *op : run) {
+    if (auto load = dyn_cast<memref::LoadOp>(op)) {
+      Value root = rootOf(load.getMemref());
+      if (!isa<BlockArgument>(root) || written.contains(root))
+        return failure();
+      continue;
+    }
+    if (!isMemoryEffectFree(op) || op->getNumRegions() != 0)
+      return failure();
+  }
+  Block &body = kernel.getBody().front();
+  llvm::SmallPtrSet<Operation *, 8> inRun(run.begin(), run.end());
+  llvm::SetVector<Operation *> users;
+  for (Operation *op : run)
+    for (Operation *user : op->getUsers()) {
+      Operation *top = body.findAncestorOpInBlock(*user);
+      if (top && !inRun.contains(top))
+        users.insert(top);
+    }
+  for (Operation *user : users) {
+    if (user->getNumRegions() != 1 || !user->getRegion(0).hasOneBlock())
+      return failure();
+  }
+  for (Operation *user : users) {
+    OpBuilder b = OpBuilder::atBlockBegin(&user->getRegion(0).front());
+    IRMapping mapping;
+    for (Operation *op : run)
+      b.clone(*op, mapping);
+    for (Operation *op : run)
+      for (auto [from, to] :
+           llvm::zip(op->getResults(), mapping.lookup(op)->getResults()))
+        from.replaceUsesWithIf(to, [&](OpOperand &use) {
+          return user->isProperAncestor(use.getOwner());
+        });
+  }
+  for (Operation *op : llvm::reverse(run))
+    if (op->use_empty())
+      op->erase();
+  return success();
+}
+
 /// Wraps each run of top-level ops that would otherwise stay on the host
 /// but read or write memory (a reduction to a scalar is an scf.for nest, a
 /// copy of a scalar a load and a store) in a one-iteration scf.parallel, so
@@ -109,18 +173,33 @@ static LogicalResult wrapSequentialCode(func::FuncOp kernel) {
   Block &body = kernel.getBody().front();
   SmallVector<SmallVector<Operation *>> runs;
   SmallVector<Operation *> current;
+  llvm::SmallPtrSet<Operation *, 16> inCurrent;
   for (Operation &op : body) {
-    if (staysOnHost(&op)) {
-      if (!current.empty())
+    // Index arithmetic and constants on host values stay where they are
+    // (the launches capture them) without ending the run; on a value of
+    // the run they join it.
+    bool usesRun = llvm::any_of(op.getOperands(), [&](Value operand) {
+      Operation *def = operand.getDefiningOp();
+      return def && inCurrent.contains(def);
+    });
+    if (staysOnHost(&op) && !usesRun) {
+      bool breaksRun = !isMemoryEffectFree(&op) || op.getNumRegions() != 0 ||
+                       isa<scf::ParallelOp>(op);
+      if (breaksRun && !current.empty()) {
         runs.push_back(std::move(current));
-      current.clear();
+        current.clear();
+        inCurrent.clear();
+      }
       continue;
     }
     current.push_back(&op);
+    inCurrent.insert(&op);
   }
   if (!current.empty())
     runs.push_back(std::move(current));
   for (auto &run : runs) {
+    if (succeeded(sinkScalarReads(kernel, run)))
+      continue;
     llvm::SmallPtrSet<Operation *, 8> inRun(run.begin(), run.end());
     for (Operation *op : run)
       for (Value result : op->getResults())
@@ -131,7 +210,9 @@ static LogicalResult wrapSequentialCode(func::FuncOp kernel) {
                                  "another loop nest is not mapped to the "
                                  "GPU yet");
         }
-    OpBuilder b(run.front());
+    // The loop takes the place of the run's last op: the host values the
+    // run uses (defined before that) dominate it.
+    OpBuilder b(run.back());
     Location loc = run.front()->getLoc();
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
