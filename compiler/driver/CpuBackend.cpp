@@ -1,6 +1,7 @@
 //===- CpuBackend.cpp - kernels to an x86-64 shared object ---------------===//
 
 #include "compiler/driver/CpuBackend.h"
+#include "compiler/codegen/RunPipeline.h"
 
 #include "compiler/codegen/cpu/AgToLinalg.h"
 #include "runtime/include/autoglm/artifact_format.h"
@@ -65,20 +66,8 @@ static const char *kToLinalgPipeline = "ag-to-linalg,canonicalize,cse";
 /// already anchored on the module).
 static LogicalResult runPipeline(ModuleOp module, StringRef pipeline,
                                  const CpuTarget &target) {
-  PassManager pm(module.getContext());
-  if (target.printIRAfterAll) {
-    module.getContext()->disableMultithreading();
-    pm.enableIRPrinting();
-  }
-  if (target.timing)
-    pm.enableTiming();
-  if (target.instrument)
-    target.instrument(pm);
-  std::string errors;
-  llvm::raw_string_ostream os(errors);
-  if (failed(parsePassPipeline(pipeline, pm, os)))
-    return module.emitError("internal error: bad pipeline: ") << errors;
-  return pm.run(module);
+  return runTextualPipeline(module, pipeline, target.printIRAfterAll,
+                            target.timing, target.instrument);
 }
 
 /// The f32 GEMM microkernel (ukernels/sgemm.c), compiled into every

@@ -1,6 +1,7 @@
 //===- CudaBackend.cpp - kernels to PTX through MLIR's NVPTX path ---------===//
 
 #include "compiler/codegen/cuda/CudaBackend.h"
+#include "compiler/codegen/RunPipeline.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -75,20 +76,8 @@ std::string ptxFeatureForArch(const std::string &arch) {
 
 static LogicalResult runPipeline(ModuleOp module, StringRef pipeline,
                                  const CudaTarget &target) {
-  PassManager pm(module.getContext());
-  if (target.printIRAfterAll) {
-    module.getContext()->disableMultithreading();
-    pm.enableIRPrinting();
-  }
-  if (target.timing)
-    pm.enableTiming();
-  if (target.instrument)
-    target.instrument(pm);
-  std::string errors;
-  llvm::raw_string_ostream os(errors);
-  if (failed(parsePassPipeline(pipeline, pm, os)))
-    return module.emitError("internal error: bad pipeline: ") << errors;
-  return pm.run(module);
+  return runTextualPipeline(module, pipeline, target.printIRAfterAll,
+                            target.timing, target.instrument);
 }
 
 /// Ops that may stay in the dispatch's host function, outside every launch:
