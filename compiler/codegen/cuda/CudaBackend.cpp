@@ -42,7 +42,8 @@ static const char *kBufferizePipeline =
 
 /// Linalg on memrefs to parallel loop nests (reductions stay scf.for).
 static const char *kToLoopsPipeline =
-    "func.func(convert-linalg-to-parallel-loops),canonicalize,cse";
+    "func.func(convert-linalg-to-parallel-loops),"
+    "convert-math-to-funcs{convert-ctlz=false},canonicalize,cse";
 
 /// The mapped parallel loops to gpu.launch.
 static const char *kToGpuPipeline =
