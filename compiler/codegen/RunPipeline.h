@@ -1,7 +1,8 @@
 //===- RunPipeline.h - textual pass pipelines for the backends --*- C++ -*-===//
 //
 // Both code generation backends (CPU, CUDA) run their lowering stages as
-// textual pass lists with the same debugging options.
+// textual pass lists with the same debugging options, and bufferize the
+// same way.
 //
 //===----------------------------------------------------------------------===//
 #ifndef AUTOGLM_COMPILER_CODEGEN_RUNPIPELINE_H
@@ -16,6 +17,14 @@
 #include <string>
 
 namespace mlir::autoglm {
+
+/// Bufferization of the outlined kernels, shared by the backends:
+/// destination-passing kernels whose results are written to out-params.
+inline constexpr const char *kBufferizePipeline =
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},canonicalize,"
+    "buffer-results-to-out-params{hoist-static-allocs "
+    "modify-public-functions},canonicalize,cse";
 
 /// Runs `pipeline` (a pass list without the builtin.module() wrapper: the
 /// manager is anchored on the module) on `module`, printing the IR after

@@ -38,13 +38,6 @@
 
 namespace mlir::autoglm {
 
-/// Bufferizes the kernels into destination-passing form with parallel loops.
-static const char *kBufferizePipeline =
-    "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map},canonicalize,"
-    "buffer-results-to-out-params{hoist-static-allocs "
-    "modify-public-functions},canonicalize,cse";
-
 /// Remaining linalg ops (on memrefs) to parallel loop nests.
 static const char *kToLoopsPipeline =
     "func.func(convert-linalg-to-parallel-loops),canonicalize,cse";
@@ -253,58 +246,6 @@ static int useConvMicrokernel(ModuleOp module) {
   return convs.size();
 }
 
-/// Replaces each plain f32 linalg.matmul (C += A * B on row-major memrefs)
-/// by a call to the microkernel; naive loop nests are no GEMM.
-static int useMatmulMicrokernel(ModuleOp module) {
-  SmallVector<linalg::MatmulOp> matmuls;
-  module.walk([&](linalg::MatmulOp op) {
-    if (op.hasPureBufferSemantics() && !op.hasUserDefinedMaps() &&
-        isPlainF32(op.getDpsInputs()[0], 2) &&
-        isPlainF32(op.getDpsInputs()[1], 2) &&
-        isPlainF32(op.getDpsInits()[0], 2))
-      matmuls.push_back(op);
-  });
-  OpBuilder b(module.getContext());
-  for (linalg::MatmulOp op : matmuls) {
-    b.setInsertionPoint(op);
-    Location loc = op.getLoc();
-    Value a = op.getDpsInputs()[0], bm = op.getDpsInputs()[1],
-          c = op.getDpsInits()[0];
-    auto aType = cast<MemRefType>(a.getType());
-    auto cType = cast<MemRefType>(c.getType());
-    int64_t m = cType.getDimSize(0), n = cType.getDimSize(1),
-            k = aType.getDimSize(1);
-    // A zero fill or a bias broadcast into C right before is folded into the
-    // call (accumulate=0) so the call is the kernel's only work and splits
-    // by rows.
-    Value bias = foldBiasBroadcast(op, c);
-    bool accumulate = !bias && !foldZeroFill(op, c);
-    auto pointer = [&](Value memref) -> Value {
-      return memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
-    };
-    auto constant = [&](int64_t v) -> Value {
-      return arith::ConstantIntOp::create(b, loc, v, 64);
-    };
-    func::CallOp::create(b, loc, kSgemmSymbol, TypeRange{},
-                         ValueRange{pointer(a), pointer(bm), pointer(c),
-                                    constant(0), constant(m), constant(n),
-                                    constant(k), constant(k), constant(n),
-                                    constant(n), constant(accumulate),
-                                    bias ? pointer(bias)
-                                         : arith::ConstantIndexOp::create(
-                                               b, loc, 0)});
-    op.erase();
-  }
-  return matmuls.size();
-}
-
-/// True for a static, row-major memref of `rank` (any element type).
-static bool isPlainMemref(Value value, int64_t rank) {
-  auto type = dyn_cast<MemRefType>(value.getType());
-  return type && type.getRank() == rank && type.hasStaticShape() &&
-         type.getLayout().isIdentity();
-}
-
 /// Calls the quantized / 16-bit-B GEMM microkernel (ukernels/qgemm.c) for
 /// C[m x n] (+)= A[m x k] * dequant(B), all columns (the workgroup split
 /// narrows them later). `kind`: 0 i8, 1 u8, 2 i4, 3 u4, 4 bf16, 5 f16;
@@ -328,6 +269,72 @@ static void createQgemmCall(OpBuilder &b, Location loc, Value a, Value bm,
                  constant(n), constant(n), constant(accumulate), orNull(bias),
                  orNull(scale), orNull(zeroPoint), constant(kind),
                  constant(group), constant(0), constant(n)});
+}
+
+/// True for a static, row-major memref of `rank` (any element type).
+static bool isPlainMemref(Value value, int64_t rank) {
+  auto type = dyn_cast<MemRefType>(value.getType());
+  return type && type.getRank() == rank && type.hasStaticShape() &&
+         type.getLayout().isIdentity();
+}
+
+/// Replaces each plain linalg.matmul (C += A * B on row-major memrefs, A
+/// and C f32) by a microkernel call; naive loop nests are no GEMM. An f32 B
+/// goes to sgemm; a bf16 / f16 B (from ag-mixed-precision) to the quantized
+/// GEMM's 16-bit path (kinds 4 / 5: A rounded to 16 bits, f32 accumulation).
+/// Returns the number of (sgemm, qgemm) calls made.
+static std::pair<int, int> useMatmulMicrokernels(ModuleOp module) {
+  SmallVector<linalg::MatmulOp> matmuls;
+  module.walk([&](linalg::MatmulOp op) {
+    Value bm = op.getDpsInputs()[1];
+    Type element = cast<ShapedType>(bm.getType()).getElementType();
+    if (op.hasPureBufferSemantics() && !op.hasUserDefinedMaps() &&
+        isPlainF32(op.getDpsInputs()[0], 2) && isPlainMemref(bm, 2) &&
+        (element.isF32() || element.isBF16() || element.isF16()) &&
+        isPlainF32(op.getDpsInits()[0], 2))
+      matmuls.push_back(op);
+  });
+  std::pair<int, int> calls = {0, 0};
+  for (linalg::MatmulOp op : matmuls) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    Value a = op.getDpsInputs()[0], bm = op.getDpsInputs()[1],
+          c = op.getDpsInits()[0];
+    int64_t m = cast<MemRefType>(c.getType()).getDimSize(0),
+            n = cast<MemRefType>(c.getType()).getDimSize(1),
+            k = cast<MemRefType>(a.getType()).getDimSize(1);
+    // A zero fill or a bias broadcast into C right before is folded into the
+    // call (accumulate=0) so the call is the kernel's only work and splits
+    // by rows.
+    Value bias = foldBiasBroadcast(op, c);
+    bool accumulate = !bias && !foldZeroFill(op, c);
+    Type element = cast<MemRefType>(bm.getType()).getElementType();
+    if (!element.isF32()) {
+      createQgemmCall(b, loc, a, bm, c, m, n, k, accumulate, bias,
+                      /*scale=*/Value(), /*zeroPoint=*/Value(),
+                      element.isBF16() ? 4 : 5, /*group=*/k);
+      ++calls.second;
+      op.erase();
+      continue;
+    }
+    auto pointer = [&](Value memref) -> Value {
+      return memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+    };
+    auto constant = [&](int64_t v) -> Value {
+      return arith::ConstantIntOp::create(b, loc, v, 64);
+    };
+    func::CallOp::create(b, loc, kSgemmSymbol, TypeRange{},
+                         ValueRange{pointer(a), pointer(bm), pointer(c),
+                                    constant(0), constant(m), constant(n),
+                                    constant(k), constant(k), constant(n),
+                                    constant(n), constant(accumulate),
+                                    bias ? pointer(bias)
+                                         : arith::ConstantIndexOp::create(
+                                               b, loc, 0)});
+    ++calls.first;
+    op.erase();
+  }
+  return calls;
 }
 
 /// Replaces the linalg.generic ops ag-to-linalg tags `ag.dequant_matmul`
@@ -386,40 +393,6 @@ static FailureOr<int> useDequantMatmulMicrokernel(ModuleOp module) {
   return calls;
 }
 
-/// Replaces linalg.matmul ops of an f32 A and a bf16 / f16 B (from
-/// ag-mixed-precision) by calls to the GEMM microkernel's 16-bit B path
-/// (kinds 4 / 5: A rounded to 16 bits, f32 accumulation).
-static int useHalfMatmulMicrokernel(ModuleOp module) {
-  SmallVector<linalg::MatmulOp> matmuls;
-  module.walk([&](linalg::MatmulOp op) {
-    Value bm = op.getDpsInputs()[1];
-    Type element = cast<ShapedType>(bm.getType()).getElementType();
-    if (op.hasPureBufferSemantics() && !op.hasUserDefinedMaps() &&
-        isPlainF32(op.getDpsInputs()[0], 2) && isPlainMemref(bm, 2) &&
-        (element.isBF16() || element.isF16()) &&
-        isPlainF32(op.getDpsInits()[0], 2))
-      matmuls.push_back(op);
-  });
-  for (linalg::MatmulOp op : matmuls) {
-    OpBuilder b(op);
-    Location loc = op.getLoc();
-    Value a = op.getDpsInputs()[0], bm = op.getDpsInputs()[1],
-          c = op.getDpsInits()[0];
-    int64_t m = cast<MemRefType>(c.getType()).getDimSize(0),
-            n = cast<MemRefType>(c.getType()).getDimSize(1),
-            k = cast<MemRefType>(a.getType()).getDimSize(1);
-    Value bias = foldBiasBroadcast(op, c);
-    bool accumulate = !bias && !foldZeroFill(op, c);
-    int64_t kind =
-        cast<MemRefType>(bm.getType()).getElementType().isBF16() ? 4 : 5;
-    createQgemmCall(b, loc, a, bm, c, m, n, k, accumulate, bias,
-                    /*scale=*/Value(), /*zeroPoint=*/Value(), kind,
-                    /*group=*/k);
-    op.erase();
-  }
-  return matmuls.size();
-}
-
 /// Declares the quantized GEMM microkernel: sgemm's operands, then
 /// (scale, zero_point, kind, group_size, n_begin, n_end).
 static void declareQgemm(ModuleOp module) {
@@ -453,14 +426,15 @@ static void declareSgemm(ModuleOp module) {
 /// GEMM-class linalg ops (batch matmul, conv, matmul) to microkernel calls;
 /// naive loop nests are no GEMM.
 static LogicalResult useMicrokernels(ModuleOp module) {
+  auto [sgemmCalls, halfCalls] = useMatmulMicrokernels(module);
   int calls = useBatchMatmulMicrokernel(module) +
-              useConvMicrokernel(module) + useMatmulMicrokernel(module);
+              useConvMicrokernel(module) + sgemmCalls;
   if (calls > 0)
     declareSgemm(module);
   FailureOr<int> quantized = useDequantMatmulMicrokernel(module);
   if (failed(quantized))
     return failure();
-  if (*quantized + useHalfMatmulMicrokernel(module) > 0)
+  if (*quantized + halfCalls > 0)
     declareQgemm(module);
   return success();
 }

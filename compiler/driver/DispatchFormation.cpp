@@ -85,6 +85,22 @@ static FailureOr<HostProgram> formEntryDispatches(ModuleOp module,
 
   OpBuilder builder(module.getContext());
   builder.setInsertionPoint(main);
+  // A kernel's name: unique across entries, prefixed by the entry's.
+  auto kernelName = [&](StringRef what) {
+    return prefix + "dispatch_" + std::to_string(counter++) + "_" + what.str();
+  };
+  // The program value a kernel operand is; a constant met for the first
+  // time becomes a weight.
+  auto operandId = [&](Value v, Operation *user) -> FailureOr<unsigned> {
+    if (!valueIds.count(v)) {
+      auto constant = v.getDefiningOp<ConstantOp>();
+      if (!constant)
+        return user->emitError("operand defined outside @") << program.name;
+      program.weights.push_back(constant.getValue());
+      addValue(v, HostValue::Kind::Weight, program.weights.size() - 1);
+    }
+    return valueIds[v];
+  };
   // Outlines `ops` (in order) into one kernel returning `yields`, the values
   // the rest of the program knows as `results` (the same values unless the
   // ops come from an ag.fusion group).
@@ -106,8 +122,7 @@ static FailureOr<HostProgram> formEntryDispatches(ModuleOp module,
       argTypes.push_back(v.getType());
     for (Value v : results)
       resultTypes.push_back(v.getType());
-    std::string name = prefix + "dispatch_" + std::to_string(counter++) +
-                       "_" + what.str();
+    std::string name = kernelName(what);
     auto kernel = func::FuncOp::create(builder, ops.front()->getLoc(), name,
                                        builder.getFunctionType(argTypes,
                                                                resultTypes));
@@ -130,15 +145,10 @@ static FailureOr<HostProgram> formEntryDispatches(ModuleOp module,
     HostDispatch dispatch;
     dispatch.kernel = name;
     for (Value v : operands) {
-      if (!valueIds.count(v)) {
-        auto constant = v.getDefiningOp<ConstantOp>();
-        if (!constant)
-          return ops.front()->emitError("operand defined outside @")
-                 << program.name;
-        program.weights.push_back(constant.getValue());
-        addValue(v, HostValue::Kind::Weight, program.weights.size() - 1);
-      }
-      dispatch.operands.push_back(valueIds[v]);
+      FailureOr<unsigned> id = operandId(v, ops.front());
+      if (failed(id))
+        return failure();
+      dispatch.operands.push_back(*id);
     }
     for (Value v : results)
       dispatch.results.push_back(
@@ -157,18 +167,12 @@ static FailureOr<HostProgram> formEntryDispatches(ModuleOp module,
     auto memrefType =
         MemRefType::get(cacheType.getShape(), cacheType.getElementType());
     Value position = write.getPosition();
-    // Constant operands (kernels inline none here) are weights.
-    for (Value operand : {Value(write.getUpdate()), position}) {
-      if (valueIds.count(operand))
-        continue;
-      auto constant = operand.getDefiningOp<ConstantOp>();
-      if (!constant)
-        return write.emitError("operand defined outside @") << program.name;
-      program.weights.push_back(constant.getValue());
-      addValue(operand, HostValue::Kind::Weight, program.weights.size() - 1);
-    }
-    std::string name = prefix + "dispatch_" + std::to_string(counter++) +
-                       "_kv_cache_write";
+    // Constant operands (this kernel inlines none) are weights.
+    FailureOr<unsigned> updateId = operandId(write.getUpdate(), write);
+    FailureOr<unsigned> positionId = operandId(position, write);
+    if (failed(updateId) || failed(positionId))
+      return failure();
+    std::string name = kernelName("kv_cache_write");
     auto kernel = func::FuncOp::create(
         builder, loc, name,
         builder.getFunctionType(
@@ -187,8 +191,7 @@ static FailureOr<HostProgram> formEntryDispatches(ModuleOp module,
 
     HostDispatch dispatch;
     dispatch.kernel = name;
-    dispatch.operands = {valueIds[write.getUpdate()], valueIds[position],
-                         valueIds[write.getCache()]};
+    dispatch.operands = {*updateId, *positionId, valueIds[write.getCache()]};
     program.dispatches.push_back(std::move(dispatch));
     valueIds[write.getResult()] = valueIds[write.getCache()];
     return success();

@@ -1,4 +1,4 @@
-//===- KernelAllocator.h - kernels' temporary buffers ------------*- C++ -*-===//
+//===- KernelAllocator.h - kernels' temporary buffers -----------*- C++ -*-===//
 //
 // Generated kernels allocate temporaries (a transposed K, attention scores)
 // on every call. Through malloc, blocks above glibc's mmap threshold are

@@ -32,14 +32,6 @@
 
 namespace mlir::autoglm {
 
-/// The CPU backend's bufferization (CpuBackend.cpp, kBufferizePipeline):
-/// destination-passing kernels, results written to out-params.
-static const char *kBufferizePipeline =
-    "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map},canonicalize,"
-    "buffer-results-to-out-params{hoist-static-allocs "
-    "modify-public-functions},canonicalize,cse";
-
 /// Linalg on memrefs to parallel loop nests (reductions stay scf.for).
 static const char *kToLoopsPipeline =
     "func.func(convert-linalg-to-parallel-loops),"
