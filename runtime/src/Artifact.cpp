@@ -31,7 +31,7 @@ static const char *sectionName(uint32_t kind) {
   case AGM_SECTION_CODE_CPU: return "CODE_CPU";
   case AGM_SECTION_WEIGHTS: return "WEIGHTS";
   case AGM_SECTION_STRINGS: return "STRINGS";
-  case AGM_SECTION_CODE_PTX: return "CODE_PTX";
+  case AGM_SECTION_CODE_CUDA: return "CODE_CUDA";
   default: return "unknown kind";
   }
 }
@@ -207,12 +207,12 @@ agm_status Artifact::validateSections(bool checkWeights) {
                 "says 0x%016llx",
                 ull(tableChecksum), ull(header.table_checksum));
 
-  const agm_section *byKind[AGM_SECTION_CODE_PTX + 1] = {};
+  const agm_section *byKind[AGM_SECTION_CODE_CUDA + 1] = {};
   const uint64_t tableEnd = header.section_table_offset + tableSize;
   for (uint32_t i = 0; i < header.section_count; ++i) {
     const agm_section &s = table[i];
     const char *name = sectionName(s.kind);
-    if (s.kind < AGM_SECTION_METADATA || s.kind > AGM_SECTION_CODE_PTX)
+    if (s.kind < AGM_SECTION_METADATA || s.kind > AGM_SECTION_CODE_CUDA)
       return fail(AGM_INCOMPATIBLE,
                   "section %u has unknown kind %u (written by a newer "
                   "compiler?)",
