@@ -12,7 +12,8 @@ fails is a regression (exit 1); a passing test missing from the list is
 reported so it gets added (--update-expected rewrites the list).
 
 Standard library only: the .pb tensors are decoded by onnx_testdata.py and
-written as .npy files for autoglm-run.
+written as .npy files for autoglm-run. --target=cuda runs the same tests
+on the GPU (compiled for sm_80 and sm_90).
 """
 import argparse
 import collections
@@ -26,6 +27,7 @@ import tempfile
 DEFAULT_DATA = "/usr/share/libonnx-testdata/data/node"
 HERE = os.path.dirname(os.path.abspath(__file__))
 
+from compile_and_compare import target_flags
 from onnx_testdata import parse_tensor, shape_inputs, write_npy
 
 def run_test(args, test):
@@ -38,7 +40,7 @@ def run_test(args, test):
             return "skipped", "no test data"
         data_dir = os.path.join(test_dir, sets[0])
         compile_cmd = [args.compiler, os.path.join(test_dir, "model.onnx"),
-                       "-o", artifact]
+                       "-o", artifact, *target_flags(args.target)]
         result = subprocess.run(compile_cmd, capture_output=True, text=True,
                                 timeout=args.timeout)
         if result.returncode != 0 and "must be known at " in result.stderr:
@@ -92,6 +94,10 @@ def main():
     parser.add_argument("--expected", default=os.path.join(
         HERE, "onnx_conformance_expected.txt"))
     parser.add_argument("--update-expected", action="store_true")
+    parser.add_argument("--target", choices=["cpu", "cuda"], default="cpu",
+                        help="cuda: compile for sm_80,sm_90 and run on the "
+                             "GPU, against the same expected list (the "
+                             "tests that pass on the CPU)")
     args = parser.parse_args()
 
     tests = sorted(t for t in os.listdir(args.data)

@@ -3,6 +3,11 @@
 Runtime's reference outputs committed beside each model.
 
 Usage: run_models.py AUTOGLM_COMPILE AUTOGLM_RUN [--extra-compile-flag F]...
+    [--quantize=int8|int4] [--precision=bf16|fp16] [--target=cuda]
+    [--compile-only]
+--target=cuda compiles for sm_80 and sm_90 (PTX and ptxas cubins) and runs
+on the GPU with the same tolerances; --compile-only stops after compiling
+(the CI check that every model builds for CUDA where there is no GPU).
 Prints one line per model and `N passed, M failed`; exit code 1 on any
 failure. Standard library only.
 """
@@ -11,7 +16,7 @@ import os
 import sys
 import tempfile
 
-from compile_and_compare import compile_and_compare
+from compile_and_compare import compile_and_compare, target_flags
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -86,6 +91,8 @@ def main():
     parser.add_argument("--precision", choices=["bf16", "fp16"],
                         help="compile with --precision and compare within "
                              "PRECISION_TOLERANCES")
+    parser.add_argument("--target", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--compile-only", action="store_true")
     args = parser.parse_args()
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="agm-models-") as work:
@@ -99,13 +106,16 @@ def main():
                 flags = flags + ["--precision=" + args.precision]
                 rtol, atol = PRECISION_TOLERANCES[model][args.precision]
             compile_cmd = [args.compiler, os.path.join(ROOT, model), "-o",
-                           artifact, *flags, *args.extra_compile_flag]
-            run_cmd = [args.runner, artifact, "--rtol", str(rtol),
-                       "--atol", str(atol)]
-            run_cmd += [f"--input={name}={folder}/{npy}"
-                        for name, npy in inputs.items()]
-            run_cmd += [f"--compare={name}={folder}/{npy}"
-                        for name, npy in outputs.items()]
+                           artifact, *flags, *args.extra_compile_flag,
+                           *target_flags(args.target)]
+            run_cmd = None if args.compile_only else [
+                args.runner, artifact, "--rtol", str(rtol),
+                "--atol", str(atol)]
+            if run_cmd:
+                run_cmd += [f"--input={name}={folder}/{npy}"
+                            for name, npy in inputs.items()]
+                run_cmd += [f"--compare={name}={folder}/{npy}"
+                            for name, npy in outputs.items()]
             if compile_and_compare(model, compile_cmd, run_cmd):
                 passed += 1
             else:

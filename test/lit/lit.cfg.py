@@ -3,6 +3,7 @@
 
 import os
 import shutil
+import subprocess
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -49,3 +50,13 @@ ptxas = shutil.which("ptxas") or (
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+
+# Tests that run kernels on a GPU (`REQUIRES: cuda`): only where nvidia-smi
+# lists a device.
+try:
+    smi = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True,
+                         timeout=30)
+    if smi.returncode == 0 and "GPU" in smi.stdout:
+        config.available_features.add("cuda")
+except (OSError, subprocess.SubprocessError):
+    pass
