@@ -2,6 +2,8 @@
 
 #include "compiler/codegen/cuda/CudaBackend.h"
 #include "compiler/codegen/RunPipeline.h"
+#include "compiler/codegen/cuda/PromoteAccumulators.h"
+#include "compiler/codegen/cuda/SplitReductions.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -410,6 +412,7 @@ static LogicalResult lowerKernel(ModuleOp isolated, StringRef name,
   for (auto func : isolated.getOps<func::FuncOp>()) {
     if (func.isDeclaration())
       continue;
+    promoteLoopAccumulators(func);
     if (failed(wrapSequentialCode(func)))
       return failure();
     tileOuterParallelLoops(func);
@@ -468,6 +471,9 @@ FailureOr<CudaObject> compileKernelsForCuda(ModuleOp module,
                                 target))) {
     return failure();
   }
+
+  // Few outputs over long reductions: two stages, for parallelism.
+  splitReductionsForParallelism(module);
 
   CudaObject object;
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
