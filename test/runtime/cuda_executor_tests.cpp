@@ -179,7 +179,7 @@ std::string writeCudaModel(const std::string &name,
       "dispatch_0_add", {x, y, tmp},
       {Launch{"k_add", {2, 1, 1}, {64, 1, 1}, 0, {x, y, tmp}}});
   writer.addCudaDispatch(
-      "dispatch_1_scale", {tmp, weight, out},
+      "dispatch_1_scale", {out, weight, tmp}, // not in parameter order
       {Launch{"k_scale", {1, 1, 1}, {128, 1, 1}, 64 * 1024, {tmp, weight, out}}});
   writer.addCudaDispatch("dispatch_2_count", {state, count},
                          {Launch{"k_count", {1, 1, 1}, {1, 1, 1}, 0,
@@ -603,6 +603,7 @@ TEST(cuda_run_errors) {
     int skip;
     agm_status_code code;
     const char *message;
+    bool drains = true; // waits for the queued copies before returning
   };
   const Case cases[] = {
       {"cuLaunchKernel", 1, 1, AGM_INTERNAL,
@@ -612,13 +613,14 @@ TEST(cuda_run_errors) {
       {"cuStreamSynchronize", 700, 0, AGM_INTERNAL,
        "running entry point 'main' failed on GPU 0 'Mock GPU' (sm_90), sm_90 "
        "cubin: cuStreamSynchronize failed: CUDA_ERROR_ILLEGAL_ADDRESS (an "
-       "illegal memory access was encountered)"},
+       "illegal memory access was encountered)",
+       false},
       {"cuMemcpyHtoDAsync_v2", 1, 1, AGM_INTERNAL,
        "cannot copy input 1 of entry point 'main' to the device"},
       {"cuMemcpyDtoHAsync_v2", 2, 0, AGM_RESOURCE_EXHAUSTED,
        "cannot copy output 0 of entry point 'main' from the device"},
       {"cuCtxPushCurrent_v2", 201, 0, AGM_INTERNAL,
-       "cannot make the context current"},
+       "cannot make the context current", false},
   };
   for (const Case &c : cases) {
     mock().reset();
@@ -629,6 +631,8 @@ TEST(cuda_run_errors) {
     CHECK_CONTAINS(agm_status_message(status), c.message);
     CHECK_CONTAINS(agm_status_message(status), path);
     agm_status_release(status);
+    if (c.drains)
+      CHECK(logLines("synchronize").size() == 1);
   }
   // The model still runs afterwards (the mock has no sticky errors); the
   // failed runs do not count as an entry's first run for the graph.
