@@ -63,6 +63,28 @@ struct Allocation {
   size_t size;
 };
 
+// The toy LLM's kernels (kernels.c), built in so that autoglm-run can
+// generate from a CUDA toy LLM (agm-make-test-artifact --toy-llm-cuda) on
+// the mock: one workgroup per block.
+extern "C" {
+void toy_write(void **b, int64_t begin, int64_t end);
+void toy_logits(void **b, int64_t begin, int64_t end);
+void copy_bytes(void **b, int64_t begin, int64_t end);
+void toy_fill(void **b, int64_t begin, int64_t end);
+}
+void builtinToyWrite(void **p, const unsigned *grid, const unsigned *) {
+  toy_write(p, 0, grid[0]);
+}
+void builtinToyLogits(void **p, const unsigned *grid, const unsigned *) {
+  toy_logits(p, 0, grid[0]);
+}
+void builtinCopyBytes(void **p, const unsigned *grid, const unsigned *) {
+  copy_bytes(p, 0, grid[0]);
+}
+void builtinToyFill(void **p, const unsigned *grid, const unsigned *) {
+  toy_fill(p, 0, grid[0]);
+}
+
 struct State {
   std::recursive_mutex mutex;
   bool initialized = false;
@@ -77,8 +99,18 @@ struct State {
   int contextRetains = 0;
   double clock = 0;
 };
+void registerBuiltins(State &s) {
+  s.kernels["toy_write"] = {4, builtinToyWrite};
+  s.kernels["toy_logits"] = {4, builtinToyLogits};
+  s.kernels["copy_bytes"] = {3, builtinCopyBytes};
+  s.kernels["toy_fill"] = {2, builtinToyFill};
+}
 State &state() {
-  static State *s = new State();
+  static State *s = [] {
+    State *fresh = new State();
+    registerBuiltins(*fresh);
+    return fresh;
+  }();
   return *s;
 }
 int contextToken;
@@ -185,6 +217,7 @@ __attribute__((visibility("default"))) void mock_cuda_reset(void) {
   s.memoryLimit = 0;
   s.failures.clear();
   s.kernels.clear();
+  registerBuiltins(s);
   s.log.clear();
   s.nextAllocation = 1;
 }

@@ -17,7 +17,8 @@
  *    the JIT error log when log options are passed).
  *  - cuLaunchKernel runs the host function registered under the kernel's
  *    name; each kernel executed advances the device clock that events read
- *    by 0.25 ms.
+ *    by 0.25 ms. The toy LLM's kernels (kernels.c: toy_write, toy_logits,
+ *    copy_bytes, toy_fill; one workgroup per block) are built in.
  *  - Stream capture records launches (copies and event records during a
  *    capture are refused); a graph launch queues the recorded launches.
  *  - The log has one line per call that matters, e.g.
@@ -38,8 +39,8 @@ extern "C" {
 typedef void (*mock_cuda_kernel)(void **params, const unsigned grid[3],
                                  const unsigned block[3]);
 
-/* Back to one device "Mock GPU" of sm_90, no failures, no memory limit, no
- * kernels; clears the log and the allocation numbering. */
+/* Back to one device "Mock GPU" of sm_90, no failures, no memory limit, only
+ * the built-in kernels; clears the log and the allocation numbering. */
 typedef void (*mock_cuda_reset_fn)(void);
 typedef void (*mock_cuda_set_device_fn)(int count, int major, int minor);
 /* Device memory limit in bytes (0: none); beyond it cuMemAlloc fails with
