@@ -14,7 +14,10 @@
  *    "tag=NAME" names it in the log, "kernels: a b c" (to the end of the
  *    line) lists its kernels; "mock-bad-image" makes it fail to load
  *    (CUDA_ERROR_NO_BINARY_FOR_GPU, or CUDA_ERROR_INVALID_PTX with a line in
- *    the JIT error log when log options are passed).
+ *    the JIT error log when log options are passed). Real PTX (no
+ *    "mock-module") also loads: each .entry is a function that does
+ *    nothing (its parameters, all .u64, are still checked to lie in
+ *    allocations); real cubins fail with CUDA_ERROR_NO_BINARY_FOR_GPU.
  *  - cuLaunchKernel runs the host function registered under the kernel's
  *    name; each kernel executed advances the device clock that events read
  *    by 0.25 ms. The toy LLM's kernels (kernels.c: toy_write, toy_logits,
