@@ -18,25 +18,37 @@ namespace {
 /// cuGetErrorName fails (the toolkit's stub library fails every call).
 const char *builtinName(CUresult result) {
   switch (result) {
-  case CUDA_SUCCESS: return "CUDA_SUCCESS";
-  case CUDA_ERROR_INVALID_VALUE: return "CUDA_ERROR_INVALID_VALUE";
-  case CUDA_ERROR_OUT_OF_MEMORY: return "CUDA_ERROR_OUT_OF_MEMORY";
-  case CUDA_ERROR_NOT_INITIALIZED: return "CUDA_ERROR_NOT_INITIALIZED";
-  case CUDA_ERROR_DEINITIALIZED: return "CUDA_ERROR_DEINITIALIZED";
+  case CUDA_SUCCESS:
+    return "CUDA_SUCCESS";
+  case CUDA_ERROR_INVALID_VALUE:
+    return "CUDA_ERROR_INVALID_VALUE";
+  case CUDA_ERROR_OUT_OF_MEMORY:
+    return "CUDA_ERROR_OUT_OF_MEMORY";
+  case CUDA_ERROR_NOT_INITIALIZED:
+    return "CUDA_ERROR_NOT_INITIALIZED";
+  case CUDA_ERROR_DEINITIALIZED:
+    return "CUDA_ERROR_DEINITIALIZED";
   case CUDA_ERROR_STUB_LIBRARY:
     return "CUDA_ERROR_STUB_LIBRARY (the CUDA driver is a stub library, not "
            "a real driver)";
   case CUDA_ERROR_CALL_REQUIRES_NEWER_DRIVER:
     return "CUDA_ERROR_CALL_REQUIRES_NEWER_DRIVER";
-  case CUDA_ERROR_NO_DEVICE: return "CUDA_ERROR_NO_DEVICE";
-  case CUDA_ERROR_INVALID_DEVICE: return "CUDA_ERROR_INVALID_DEVICE";
-  case CUDA_ERROR_INVALID_IMAGE: return "CUDA_ERROR_INVALID_IMAGE";
-  case CUDA_ERROR_NO_BINARY_FOR_GPU: return "CUDA_ERROR_NO_BINARY_FOR_GPU";
-  case CUDA_ERROR_INVALID_PTX: return "CUDA_ERROR_INVALID_PTX";
+  case CUDA_ERROR_NO_DEVICE:
+    return "CUDA_ERROR_NO_DEVICE";
+  case CUDA_ERROR_INVALID_DEVICE:
+    return "CUDA_ERROR_INVALID_DEVICE";
+  case CUDA_ERROR_INVALID_IMAGE:
+    return "CUDA_ERROR_INVALID_IMAGE";
+  case CUDA_ERROR_NO_BINARY_FOR_GPU:
+    return "CUDA_ERROR_NO_BINARY_FOR_GPU";
+  case CUDA_ERROR_INVALID_PTX:
+    return "CUDA_ERROR_INVALID_PTX";
   case CUDA_ERROR_UNSUPPORTED_PTX_VERSION:
     return "CUDA_ERROR_UNSUPPORTED_PTX_VERSION";
-  case CUDA_ERROR_NOT_FOUND: return "CUDA_ERROR_NOT_FOUND";
-  default: return nullptr;
+  case CUDA_ERROR_NOT_FOUND:
+    return "CUDA_ERROR_NOT_FOUND";
+  default:
+    return nullptr;
   }
 }
 
@@ -93,7 +105,7 @@ const Driver *loadCudaDriver(std::string &error) {
   driver->handle = handle;
   std::string missing;
 #define AGM_CUDA_RESOLVE(name, type)                                           \
-  driver->name = reinterpret_cast<Driver::PFN_##name>(dlsym(handle, #name));                 \
+  driver->name = reinterpret_cast<Driver::PFN_##name>(dlsym(handle, #name));   \
   if (!driver->name)                                                           \
     missing += (missing.empty() ? "" : ", ") + std::string(#name);
   AGM_CUDA_DRIVER_FUNCTIONS(AGM_CUDA_RESOLVE)

@@ -84,8 +84,8 @@ agm_status CudaExecutor::fail(agm_status_code code, const char *fmt,
 
 agm_status CudaExecutor::driverFailure(const char *what, const char *call,
                                        CUresult result) const {
-  return fail(statusCodeFor(result), "%s on %s: %s", what,
-              description_.c_str(), driver_->failed(call, result).c_str());
+  return fail(statusCodeFor(result), "%s on %s: %s", what, description_.c_str(),
+              driver_->failed(call, result).c_str());
 }
 
 CudaExecutor::~CudaExecutor() {
@@ -138,9 +138,11 @@ agm_status CudaExecutor::setUp(const agm_runtime_options &options) {
                 driverPath, driver_->failed("cuInit", result).c_str());
   int count = 0;
   if ((result = driver_->cuDeviceGetCount(&count)) != CUDA_SUCCESS)
-    return fail(AGM_UNAVAILABLE, "compiled for cuda, but the CUDA driver "
+    return fail(AGM_UNAVAILABLE,
+                "compiled for cuda, but the CUDA driver "
                 "'%s' cannot count its devices: %s",
-                driverPath, driver_->failed("cuDeviceGetCount", result).c_str());
+                driverPath,
+                driver_->failed("cuDeviceGetCount", result).c_str());
   if (count <= 0)
     return fail(AGM_UNAVAILABLE,
                 "compiled for cuda, but the CUDA driver '%s' finds no GPU",
@@ -179,8 +181,8 @@ agm_status CudaExecutor::setUp(const agm_runtime_options &options) {
   contextRetained_ = true;
   CudaContextScope scope(*this);
   if (scope.result != CUDA_SUCCESS)
-    return driverFailure("cannot make the context current",
-                         "cuCtxPushCurrent", scope.result);
+    return driverFailure("cannot make the context current", "cuCtxPushCurrent",
+                         scope.result);
 
   if (agm_status status = loadModule())
     return status;
@@ -188,7 +190,8 @@ agm_status CudaExecutor::setUp(const agm_runtime_options &options) {
     return status;
 
   const char *env = std::getenv("AGM_CUDA_GRAPHS");
-  graphs_ = !options.disable_cuda_graphs && !(env && std::strcmp(env, "0") == 0);
+  graphs_ =
+      !options.disable_cuda_graphs && !(env && std::strcmp(env, "0") == 0);
 
   // Device memory, once: weights (copied from the mapping), arena, zeroed
   // state, and every entry's inputs and outputs.
@@ -219,8 +222,8 @@ agm_status CudaExecutor::setUp(const agm_runtime_options &options) {
       if (bytes == 0 || tensorOffsets[tensor] != UINT64_MAX)
         return;
       tensorOffsets[tensor] = ioBytes;
-      ioBytes += (bytes + kTensorAlignment - 1) / kTensorAlignment *
-                 kTensorAlignment;
+      ioBytes +=
+          (bytes + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
     };
     for (uint32_t i = 0; i < entry.input_count; ++i)
       place(entry.first_input + i);
@@ -261,8 +264,9 @@ agm_status CudaExecutor::loadModule() {
     module_ = nullptr;
     // A cubin of a newer toolkit than the driver's does not load; its PTX
     // may still JIT.
-    cubinFailure = format("its sm_%u cubin did not load: %s", image.arch,
-                          driver_->failed("cuModuleLoadDataEx", result).c_str());
+    cubinFailure =
+        format("its sm_%u cubin did not load: %s", image.arch,
+               driver_->failed("cuModuleLoadDataEx", result).c_str());
   }
   if (choice.ptx >= 0) {
     const agm_cuda_image &image = artifact_.cudaImage(choice.ptx);
@@ -377,9 +381,15 @@ agm_status CudaExecutor::buildEntryPlans() {
       const agm_buffer &buffer = artifact_.buffer(index);
       CUdeviceptr base = 0;
       switch (buffer.kind) {
-      case AGM_BUFFER_ARENA: base = arena_; break;
-      case AGM_BUFFER_WEIGHT: base = weights_; break;
-      case AGM_BUFFER_STATE: base = state_; break;
+      case AGM_BUFFER_ARENA:
+        base = arena_;
+        break;
+      case AGM_BUFFER_WEIGHT:
+        base = weights_;
+        break;
+      case AGM_BUFFER_STATE:
+        base = state_;
+        break;
       case AGM_BUFFER_INPUT:
         if (buffer.index < entry.input_count)
           base = tensors_[entry.first_input + buffer.index];
@@ -414,8 +424,8 @@ agm_status CudaExecutor::buildEntryPlans() {
       plan.paramPointers.push_back(&value);
     for (uint32_t i = 0; i < entry.input_count; ++i) {
       uint32_t t = entry.first_input + i;
-      plan.inputs.push_back({tensors_[t],
-                             artifact_.tensorBytes(artifact_.tensor(t))});
+      plan.inputs.push_back(
+          {tensors_[t], artifact_.tensorBytes(artifact_.tensor(t))});
     }
     for (uint32_t i = 0; i < entry.output_count; ++i) {
       uint32_t t = entry.first_output + i;
@@ -459,9 +469,8 @@ agm_status CudaExecutor::launchDirect(uint32_t entry, EntryPlan &plan) {
 }
 
 bool CudaExecutor::captureGraph(EntryPlan &plan) {
-  if (driver_->cuStreamBeginCapture_v2(stream_,
-                                       CU_STREAM_CAPTURE_MODE_THREAD_LOCAL) !=
-      CUDA_SUCCESS) {
+  if (driver_->cuStreamBeginCapture_v2(
+          stream_, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL) != CUDA_SUCCESS) {
     plan.graphFailed = true;
     return false;
   }
@@ -492,8 +501,8 @@ agm_status CudaExecutor::run(uint32_t entry, const void *const *inputs,
   const char *entryName = artifact_.string(artifact_.entry(entry).name);
   CudaContextScope scope(*this);
   if (scope.result != CUDA_SUCCESS)
-    return driverFailure("cannot make the context current",
-                         "cuCtxPushCurrent", scope.result);
+    return driverFailure("cannot make the context current", "cuCtxPushCurrent",
+                         scope.result);
   // On an error, wait for what was queued (it may read the caller's
   // inputs or write its outputs) before returning.
   auto drain = [&](agm_status status) {
@@ -506,39 +515,37 @@ agm_status CudaExecutor::run(uint32_t entry, const void *const *inputs,
     const Copy &copy = plan.inputs[i];
     if (copy.bytes == 0)
       continue;
-    if ((result = driver_->cuMemcpyHtoDAsync_v2(copy.device, inputs[i],
-                                                copy.bytes, stream_)) !=
-        CUDA_SUCCESS) {
+    if ((result = driver_->cuMemcpyHtoDAsync_v2(
+             copy.device, inputs[i], copy.bytes, stream_)) != CUDA_SUCCESS) {
       what = format("cannot copy input %zu of entry point '%s' to the device",
                     i, entryName);
       return drain(driverFailure(what.c_str(), "cuMemcpyHtoDAsync", result));
     }
   }
   if ((result = driver_->cuEventRecord(start_, stream_)) != CUDA_SUCCESS)
-    return drain(driverFailure("cannot record an event", "cuEventRecord",
-                               result));
+    return drain(
+        driverFailure("cannot record an event", "cuEventRecord", result));
   bool replay = graphs_ && plan.runs > 0 && !plan.launches.empty() &&
                 !plan.graphFailed && (plan.graph || captureGraph(plan));
   if (replay) {
     if ((result = driver_->cuGraphLaunch(plan.graph, stream_)) !=
         CUDA_SUCCESS) {
-      what = format("cannot replay the CUDA graph of entry point '%s'",
-                    entryName);
+      what =
+          format("cannot replay the CUDA graph of entry point '%s'", entryName);
       return drain(driverFailure(what.c_str(), "cuGraphLaunch", result));
     }
   } else if (agm_status status = launchDirect(entry, plan)) {
     return drain(status);
   }
   if ((result = driver_->cuEventRecord(stop_, stream_)) != CUDA_SUCCESS)
-    return drain(driverFailure("cannot record an event", "cuEventRecord",
-                               result));
+    return drain(
+        driverFailure("cannot record an event", "cuEventRecord", result));
   for (size_t i = 0; i < plan.outputs.size(); ++i) {
     const Copy &copy = plan.outputs[i];
     if (copy.bytes == 0)
       continue;
-    if ((result = driver_->cuMemcpyDtoHAsync_v2(outputs[i], copy.device,
-                                                copy.bytes, stream_)) !=
-        CUDA_SUCCESS) {
+    if ((result = driver_->cuMemcpyDtoHAsync_v2(
+             outputs[i], copy.device, copy.bytes, stream_)) != CUDA_SUCCESS) {
       what = format("cannot copy output %zu of entry point '%s' from the "
                     "device",
                     i, entryName);

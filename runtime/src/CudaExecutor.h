@@ -58,8 +58,8 @@ private:
   struct Launch {
     cu::CUfunction function = nullptr;
     const agm_launch *record = nullptr;
-    uint32_t index = 0;    // in the plan's launches
-    uint32_t dispatch = 0; // in the plan's dispatches
+    uint32_t index = 0;      // in the plan's launches
+    uint32_t dispatch = 0;   // in the plan's dispatches
     uint32_t firstParam = 0; // in EntryPlan::paramPointers
   };
   struct Copy {

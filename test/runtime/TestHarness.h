@@ -30,7 +30,9 @@ inline std::vector<TestCase> &registry() {
   return tests;
 }
 struct Registrar {
-  Registrar(const char *name, void (*fn)()) { registry().push_back({name, fn}); }
+  Registrar(const char *name, void (*fn)()) {
+    registry().push_back({name, fn});
+  }
 };
 inline int checkFailures = 0;
 inline std::string tempDir;
@@ -41,8 +43,8 @@ inline std::string tempPath(const std::string &name) {
 
 inline int runRegisteredTests(int argc, char **argv) {
   const char *tmp = std::getenv("TMPDIR");
-  std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") +
-                      "/agm-runtime-tests-XXXXXX";
+  std::string templ =
+      std::string(tmp && *tmp ? tmp : "/tmp") + "/agm-runtime-tests-XXXXXX";
   std::vector<char> buffer(templ.begin(), templ.end());
   buffer.push_back('\0');
   if (!mkdtemp(buffer.data())) {
@@ -53,8 +55,7 @@ inline int runRegisteredTests(int argc, char **argv) {
 
   int failedTests = 0, ran = 0;
   for (const TestCase &test : registry()) {
-    if (argc > 1 &&
-        std::none_of(argv + 1, argv + argc, [&](const char *name) {
+    if (argc > 1 && std::none_of(argv + 1, argv + argc, [&](const char *name) {
           return std::strcmp(name, test.name) == 0;
         }))
       continue;

@@ -20,14 +20,15 @@ namespace {
 /// complete).
 template <class B, bool = std::is_integral_v<B>>
 struct IsInt32 : std::false_type {};
-template <class B> struct IsInt32<B, true> : std::bool_constant<sizeof(B) == 4> {};
+template <class B>
+struct IsInt32<B, true> : std::bool_constant<sizeof(B) == 4> {};
 
 template <class T> struct Norm;
 template <class T> using norm_t = typename Norm<T>::type;
 template <class T> struct Norm {
   using Bare = std::remove_cv_t<T>;
-  using Int = std::conditional_t<
-      std::is_enum_v<Bare> || IsInt32<Bare>::value, int, Bare>;
+  using Int = std::conditional_t<std::is_enum_v<Bare> || IsInt32<Bare>::value,
+                                 int, Bare>;
   using type = std::conditional_t<std::is_const_v<T>, const Int, Int>;
 };
 template <class T> struct Norm<T *> { using type = norm_t<T> *; };
@@ -39,9 +40,9 @@ template <class R, class... A> struct Norm<R (*)(A...)> {
 using agm::cu::Driver;
 
 #define AGM_CHECK_SIGNATURE(name, type)                                        \
-  static_assert(std::is_same_v<norm_t<Driver::PFN_##name>,                     \
-                               norm_t<decltype(&::name)>>,                     \
-                "CudaDriver.h declares " #name " unlike cuda.h");
+  static_assert(                                                               \
+      std::is_same_v<norm_t<Driver::PFN_##name>, norm_t<decltype(&::name)>>,   \
+      "CudaDriver.h declares " #name " unlike cuda.h");
 AGM_CUDA_DRIVER_FUNCTIONS(AGM_CHECK_SIGNATURE)
 #undef AGM_CHECK_SIGNATURE
 

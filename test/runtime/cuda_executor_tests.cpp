@@ -180,22 +180,25 @@ std::string writeCudaModel(const std::string &name,
       {Launch{"k_add", {2, 1, 1}, {64, 1, 1}, 0, {x, y, tmp}}});
   writer.addCudaDispatch(
       "dispatch_1_scale", {out, weight, tmp}, // not in parameter order
-      {Launch{"k_scale", {1, 1, 1}, {128, 1, 1}, 64 * 1024, {tmp, weight, out}}});
-  writer.addCudaDispatch("dispatch_2_count", {state, count},
-                         {Launch{"k_count", {1, 1, 1}, {1, 1, 1}, 0,
-                                 {state, count}}});
-  writer.addEntryPoint("main",
-                       {TensorSpec{"x", AGM_F32, {kN}, x},
-                        TensorSpec{"y", AGM_F32, {kN}, y}},
-                       {TensorSpec{"out", AGM_F32, {kN}, out},
-                        TensorSpec{"sum", AGM_F32, {kN}, tmp},
-                        TensorSpec{"count", AGM_I64, {}, count}},
-                       first, 3);
+      {Launch{
+          "k_scale", {1, 1, 1}, {128, 1, 1}, 64 * 1024, {tmp, weight, out}}});
+  writer.addCudaDispatch(
+      "dispatch_2_count", {state, count},
+      {Launch{"k_count", {1, 1, 1}, {1, 1, 1}, 0, {state, count}}});
+  writer.addEntryPoint(
+      "main",
+      {TensorSpec{"x", AGM_F32, {kN}, x}, TensorSpec{"y", AGM_F32, {kN}, y}},
+      {TensorSpec{"out", AGM_F32, {kN}, out},
+       TensorSpec{"sum", AGM_F32, {kN}, tmp},
+       TensorSpec{"count", AGM_I64, {}, count}},
+      first, 3);
   uint32_t a = writer.addInputBuffer(0, 16);
   writer.addEntryPoint("echo", {TensorSpec{"a", AGM_F32, {4}, a}},
                        {TensorSpec{"b", AGM_F32, {4}, a}}, first + 3, 0);
   for (const Image &image : images) {
-    std::string text = image.format == AGM_CUDA_CUBIN ? "\x7f" "ELF " : "";
+    std::string text = image.format == AGM_CUDA_CUBIN ? "\x7f"
+                                                        "ELF "
+                                                      : "";
     text += "// mock-module tag=" + image.tag +
             (image.bad ? " mock-bad-image" : "") +
             " kernels: " + image.kernels + "\n";
@@ -414,19 +417,42 @@ TEST(cuda_image_choice) {
   Image badCubin90 = cubin90;
   badCubin90.bad = true;
   const Case cases[] = {
-      {"cubin-exact", 9, 0, {ptx80, cubin90}, "load cubin90 options=0\n",
+      {"cubin-exact",
+       9,
+       0,
+       {ptx80, cubin90},
+       "load cubin90 options=0\n",
        "(sm_90), sm_90 cubin"},
-      {"cubin-exact-80", 8, 0, {cubin90, cubin80, ptx80},
-       "load cubin80 options=0\n", "(sm_80), sm_80 cubin"},
+      {"cubin-exact-80",
+       8,
+       0,
+       {cubin90, cubin80, ptx80},
+       "load cubin80 options=0\n",
+       "(sm_80), sm_80 cubin"},
       // No cubin for sm_86: the PTX of the highest arch <= 86.
-      {"ptx-below", 8, 6, {ptx80, cubin90, ptx90, cubin80},
-       "load ptx80 options=2\n", "(sm_86), sm_80 PTX compiled by the driver"},
-      {"ptx-highest", 9, 0, {ptx80, ptx90, ptx86, cubin80},
-       "load ptx90 options=2\n", "(sm_90), sm_90 PTX compiled by the driver"},
-      {"newer-device", 12, 0, {ptx80, ptx90, cubin90}, "load ptx90 options=2\n",
+      {"ptx-below",
+       8,
+       6,
+       {ptx80, cubin90, ptx90, cubin80},
+       "load ptx80 options=2\n",
+       "(sm_86), sm_80 PTX compiled by the driver"},
+      {"ptx-highest",
+       9,
+       0,
+       {ptx80, ptx90, ptx86, cubin80},
+       "load ptx90 options=2\n",
+       "(sm_90), sm_90 PTX compiled by the driver"},
+      {"newer-device",
+       12,
+       0,
+       {ptx80, ptx90, cubin90},
+       "load ptx90 options=2\n",
        "(sm_120), sm_90 PTX compiled by the driver"},
       // A cubin the driver refuses (a newer toolkit's): its PTX instead.
-      {"cubin-fails", 9, 0, {badCubin90, ptx80},
+      {"cubin-fails",
+       9,
+       0,
+       {badCubin90, ptx80},
        "load cubin90 options=0\nload ptx80 options=2\n",
        "(sm_90), sm_80 PTX compiled by the driver (its sm_90 cubin did not "
        "load: cuModuleLoadDataEx failed: CUDA_ERROR_NO_BINARY_FOR_GPU)"},
@@ -435,8 +461,8 @@ TEST(cuda_image_choice) {
     mock().reset();
     registerKernels();
     mock().setDevice(1, c.major, c.minor);
-    std::string path = writeCudaModel(std::string("image-") + c.name + ".agm",
-                                      c.images);
+    std::string path =
+        writeCudaModel(std::string("image-") + c.name + ".agm", c.images);
     CreateResult created = create(path);
     if (!created.model) {
       std::fprintf(stderr, "%s: %s\n", c.name, created.message.c_str());
@@ -469,7 +495,8 @@ TEST(cuda_create_errors) {
     std::vector<std::string> parts;
     int device = 0;
   };
-  Image ptx80{80, AGM_CUDA_PTX, "ptx80"}, cubin90{90, AGM_CUDA_CUBIN, "cubin90"};
+  Image ptx80{80, AGM_CUDA_PTX, "ptx80"},
+      cubin90{90, AGM_CUDA_CUBIN, "cubin90"};
   Image badPtx80 = ptx80, badCubin90 = cubin90, ptx80NoCount = ptx80;
   badPtx80.bad = badCubin90.bad = true;
   ptx80NoCount.kernels = "k_add k_scale";
@@ -498,8 +525,12 @@ TEST(cuda_create_errors) {
        AGM_UNAVAILABLE,
        {"compiled for cuda, but the CUDA driver '" AGM_MOCK_CUDA_DRIVER
         "' finds no GPU"}},
-      {"bad-ordinal", [] {}, kDefaultImages, AGM_INVALID_ARGUMENT,
-       {"cuda_device is 1, but the CUDA driver finds 1 GPU (0 to 0)"}, 1},
+      {"bad-ordinal",
+       [] {},
+       kDefaultImages,
+       AGM_INVALID_ARGUMENT,
+       {"cuda_device is 1, but the CUDA driver finds 1 GPU (0 to 0)"},
+       1},
       {"old-arch",
        [] { mock().setDevice(1, 7, 5); },
        kDefaultImages,
@@ -697,7 +728,7 @@ TEST(cuda_validation) {
   struct Case {
     const char *name;
     std::function<void(std::vector<uint8_t> &, agm_plan &, agm_launch *,
-                        agm_cuda_code &, agm_cuda_image *)>
+                       agm_cuda_code &, agm_cuda_image *)>
         patch;
     const char *message;
   };
@@ -746,8 +777,7 @@ TEST(cuda_validation) {
        },
        "CODE_CUDA image 1 (sm_90 cubin) [offset"},
       {"ptx-not-terminated",
-       [](std::vector<uint8_t> &b, auto &, auto *, auto &,
-          agm_cuda_image *i) {
+       [](std::vector<uint8_t> &b, auto &, auto *, auto &, agm_cuda_image *i) {
          const agm_section &code = sectionOf(b, AGM_SECTION_CODE_CUDA);
          b[code.offset + i[0].offset + i[0].size - 1] = 'x';
        },
@@ -760,7 +790,8 @@ TEST(cuda_validation) {
   };
   for (const Case &c : cases) {
     std::vector<uint8_t> bytes = readFile(valid);
-    uint8_t *planBase = bytes.data() + sectionOf(bytes, AGM_SECTION_PLAN).offset;
+    uint8_t *planBase =
+        bytes.data() + sectionOf(bytes, AGM_SECTION_PLAN).offset;
     auto &plan = *reinterpret_cast<agm_plan *>(planBase);
     auto *launches =
         reinterpret_cast<agm_launch *>(planBase + plan.launches_offset);
@@ -821,8 +852,7 @@ struct ToyRun {
   agm_generate_stats stats{};
 };
 
-ToyRun generateOn(agm_model model, const std::vector<int64_t> &prompt,
-                  int n) {
+ToyRun generateOn(agm_model model, const std::vector<int64_t> &prompt, int n) {
   ToyRun run;
   // Poison the cache first: a generation never reads stale positions.
   int32_t entry = -1;
@@ -877,8 +907,7 @@ TEST(cuda_generate_toy_llm) {
     CHECK(got.stats.prefill_calls == 3 && got.stats.decode_calls == n - 1);
     // 2 kernels of 0.25 ms per call.
     CHECK(std::fabs(got.stats.prefill_device_seconds - 3 * 0.5e-3) < 1e-9);
-    CHECK(std::fabs(got.stats.decode_device_seconds - (n - 1) * 0.5e-3) <
-          1e-9);
+    CHECK(std::fabs(got.stats.decode_device_seconds - (n - 1) * 0.5e-3) < 1e-9);
   }
   CHECK(logLines("graph-launch 2").size() > 0);
   agm_model_release(cpu);

@@ -27,8 +27,7 @@ using CUdeviceptr = unsigned long long;
 constexpr CUresult kSuccess = 0, kInvalidValue = 1, kOutOfMemory = 2,
                    kNotInitialized = 3, kNoDevice = 100, kInvalidDevice = 101,
                    kNoBinary = 209, kInvalidContext = 201, kInvalidPtx = 218,
-                   kNotFound = 500, kNotReady = 600,
-                   kCaptureUnsupported = 900;
+                   kNotFound = 500, kNotReady = 600, kCaptureUnsupported = 900;
 constexpr double kKernelMs = 0.25;
 
 struct Function {
@@ -267,26 +266,50 @@ __attribute__((visibility("default"))) long long mock_cuda_live_objects(void) {
 
 CUresult cuGetErrorName(CUresult error, const char **out) {
   switch (error) {
-  case kSuccess: *out = "CUDA_SUCCESS"; return kSuccess;
-  case kInvalidValue: *out = "CUDA_ERROR_INVALID_VALUE"; return kSuccess;
-  case kOutOfMemory: *out = "CUDA_ERROR_OUT_OF_MEMORY"; return kSuccess;
-  case kNoDevice: *out = "CUDA_ERROR_NO_DEVICE"; return kSuccess;
-  case kNoBinary: *out = "CUDA_ERROR_NO_BINARY_FOR_GPU"; return kSuccess;
-  case kInvalidPtx: *out = "CUDA_ERROR_INVALID_PTX"; return kSuccess;
-  case kNotFound: *out = "CUDA_ERROR_NOT_FOUND"; return kSuccess;
-  case 700: *out = "CUDA_ERROR_ILLEGAL_ADDRESS"; return kSuccess;
-  default: *out = nullptr; return kInvalidValue;
+  case kSuccess:
+    *out = "CUDA_SUCCESS";
+    return kSuccess;
+  case kInvalidValue:
+    *out = "CUDA_ERROR_INVALID_VALUE";
+    return kSuccess;
+  case kOutOfMemory:
+    *out = "CUDA_ERROR_OUT_OF_MEMORY";
+    return kSuccess;
+  case kNoDevice:
+    *out = "CUDA_ERROR_NO_DEVICE";
+    return kSuccess;
+  case kNoBinary:
+    *out = "CUDA_ERROR_NO_BINARY_FOR_GPU";
+    return kSuccess;
+  case kInvalidPtx:
+    *out = "CUDA_ERROR_INVALID_PTX";
+    return kSuccess;
+  case kNotFound:
+    *out = "CUDA_ERROR_NOT_FOUND";
+    return kSuccess;
+  case 700:
+    *out = "CUDA_ERROR_ILLEGAL_ADDRESS";
+    return kSuccess;
+  default:
+    *out = nullptr;
+    return kInvalidValue;
   }
 }
 
 CUresult cuGetErrorString(CUresult error, const char **out) {
   switch (error) {
-  case kOutOfMemory: *out = "out of memory"; return kSuccess;
+  case kOutOfMemory:
+    *out = "out of memory";
+    return kSuccess;
   case kNoDevice:
     *out = "no CUDA-capable device is detected";
     return kSuccess;
-  case 700: *out = "an illegal memory access was encountered"; return kSuccess;
-  default: *out = nullptr; return kInvalidValue;
+  case 700:
+    *out = "an illegal memory access was encountered";
+    return kSuccess;
+  default:
+    *out = nullptr;
+    return kInvalidValue;
   }
 }
 
@@ -383,19 +406,23 @@ CUresult cuModuleLoadDataEx(Module **out, const void *image, unsigned count,
   // The test images are NUL-terminated text (a cubin after its ELF magic).
   std::string bytes(text, strnlen(text, 1 << 20));
   size_t tagAt = bytes.find("tag=");
-  std::string tag = tagAt == std::string::npos
-                        ? "?"
-                        : bytes.substr(tagAt + 4,
-                                       bytes.find_first_of(" \n", tagAt) -
-                                           tagAt - 4);
+  std::string tag =
+      tagAt == std::string::npos
+          ? "?"
+          : bytes.substr(tagAt + 4,
+                         bytes.find_first_of(" \n", tagAt) - tagAt - 4);
   if (bytes.find("mock-module") == std::string::npos) {
     // Real PTX (a compiled artifact's): every .entry becomes a function
     // that does nothing but take its parameters (all must be 64-bit
     // pointers); real cubins cannot be read here.
     if (bytes.find(".entry ") == std::string::npos) {
       logf("load ? options=%u", count);
-      return std::memcmp(text, "\x7f" "ELF", 4) == 0 ? kNoBinary
-                                                     : kInvalidValue;
+      return std::memcmp(text,
+                         "\x7f"
+                         "ELF",
+                         4) == 0
+                 ? kNoBinary
+                 : kInvalidValue;
     }
     auto module = std::make_unique<Module>();
     module->tag = "ptx";
@@ -441,18 +468,16 @@ CUresult cuModuleLoadDataEx(Module **out, const void *image, unsigned count,
   size_t at = bytes.find("kernels:");
   if (at != std::string::npos) {
     size_t end = bytes.find('\n', at);
-    std::string list = bytes.substr(at + 8, end == std::string::npos
-                                                ? std::string::npos
-                                                : end - at - 8);
+    std::string list = bytes.substr(
+        at + 8, end == std::string::npos ? std::string::npos : end - at - 8);
     size_t pos = 0;
     while (pos < list.size()) {
       size_t start = list.find_first_not_of(' ', pos);
       if (start == std::string::npos)
         break;
       size_t stop = list.find(' ', start);
-      std::string name = list.substr(start, stop == std::string::npos
-                                                ? std::string::npos
-                                                : stop - start);
+      std::string name = list.substr(
+          start, stop == std::string::npos ? std::string::npos : stop - start);
       auto function = std::make_unique<Function>();
       function->name = name;
       module->functions[name] = std::move(function);
@@ -473,8 +498,7 @@ CUresult cuModuleUnload(Module *module) {
   return kSuccess;
 }
 
-CUresult cuModuleGetFunction(Function **out, Module *module,
-                             const char *name) {
+CUresult cuModuleGetFunction(Function **out, Module *module, const char *name) {
   ENTER("cuModuleGetFunction");
   NEED_CONTEXT();
   if (!state().objects.count(module))
@@ -562,9 +586,8 @@ CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t bytes,
   if (stream->capturing)
     return kCaptureUnsupported;
   logf("copy-htod-async %s %zu", describe(dst).c_str(), bytes);
-  stream->queue.push_back([=] {
-    std::memcpy(reinterpret_cast<void *>(dst), src, bytes);
-  });
+  stream->queue.push_back(
+      [=] { std::memcpy(reinterpret_cast<void *>(dst), src, bytes); });
   return kSuccess;
 }
 
@@ -577,9 +600,8 @@ CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t bytes,
   if (stream->capturing)
     return kCaptureUnsupported;
   logf("copy-dtoh-async %s %zu", describe(src).c_str(), bytes);
-  stream->queue.push_back([=] {
-    std::memcpy(dst, reinterpret_cast<const void *>(src), bytes);
-  });
+  stream->queue.push_back(
+      [=] { std::memcpy(dst, reinterpret_cast<const void *>(src), bytes); });
   return kSuccess;
 }
 
@@ -627,8 +649,7 @@ CUresult cuLaunchKernel(Function *function, unsigned gx, unsigned gy,
   std::string line =
       launchLine(stream->capturing ? "capture" : "launch", record, shared);
   logf("%s", line.c_str());
-  if (!gx || !gy || !gz || !bx || !by || !bz ||
-      uint64_t(bx) * by * bz > 1024 ||
+  if (!gx || !gy || !gz || !bx || !by || !bz || uint64_t(bx) * by * bz > 1024 ||
       shared > static_cast<unsigned>(function->maxDynamicShared))
     return kInvalidValue;
   for (CUdeviceptr p : record.params)
