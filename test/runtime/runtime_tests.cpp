@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "test/runtime/TestArtifacts.h"
+#include "test/runtime/TestHarness.h"
 
 #include "autoglm/runtime.h"
 
@@ -34,56 +35,10 @@ using mlir::autoglm::TensorSpec;
 using namespace agmtest;
 
 //===----------------------------------------------------------------------===//
-// Harness
-//===----------------------------------------------------------------------===//
-
-namespace {
-struct TestCase {
-  const char *name;
-  void (*fn)();
-};
-std::vector<TestCase> &registry() {
-  static std::vector<TestCase> tests;
-  return tests;
-}
-struct Registrar {
-  Registrar(const char *name, void (*fn)()) { registry().push_back({name, fn}); }
-};
-int checkFailures = 0;
-std::string tempDir;
-} // namespace
-
-#define TEST(name)                                                             \
-  static void test_##name();                                                   \
-  static Registrar registrar_##name(#name, test_##name);                       \
-  static void test_##name()
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__,    \
-                   #cond);                                                     \
-      ++checkFailures;                                                         \
-    }                                                                          \
-  } while (0)
-
-#define CHECK_CONTAINS(text, part)                                             \
-  do {                                                                         \
-    std::string checkText_ = (text);                                           \
-    if (checkText_.find(part) == std::string::npos) {                          \
-      std::fprintf(stderr, "%s:%d: '%s' does not contain '%s'\n", __FILE__,    \
-                   __LINE__, checkText_.c_str(), std::string(part).c_str());   \
-      ++checkFailures;                                                         \
-    }                                                                          \
-  } while (0)
-
-//===----------------------------------------------------------------------===//
 // Helpers
 //===----------------------------------------------------------------------===//
 
 namespace {
-
-std::string tempPath(const std::string &name) { return tempDir + "/" + name; }
 
 void writeBytes(const std::string &path, const std::vector<uint8_t> &bytes) {
   // A new file rather than a truncated one: ext4 flushes a file truncated
@@ -875,10 +830,21 @@ TEST(refuse_cpu_features) {
 }
 
 TEST(refuse_wrong_target) {
+  // A valid CUDA artifact where no driver can be loaded (the executor's
+  // own tests are runtime_cuda_tests, over a mock driver).
   ArtifactWriter cuda;
   buildCudaTestModel(cuda);
-  expectRefused(writeArtifact(cuda, "cuda.agm"), AGM_INCOMPATIBLE,
-                "compiled for the cuda target");
+  std::string cudaPath = writeArtifact(cuda, "cuda.agm");
+  setenv("AGM_CUDA_DRIVER", "/nonexistent/libcuda.so.1", 1);
+  expectRefused(cudaPath, AGM_UNAVAILABLE,
+                "compiled for cuda, but cannot load the CUDA driver "
+                "'/nonexistent/libcuda.so.1'");
+  unsetenv("AGM_CUDA_DRIVER");
+  int32_t target = 0;
+  CHECK(agm_artifact_target(cudaPath.c_str(), &target) == nullptr);
+  CHECK(target == AGM_TARGET_CUDA);
+  CHECK(agm_artifact_target(validArtifact().c_str(), &target) == nullptr);
+  CHECK(target == AGM_TARGET_CPU);
   ArtifactWriter unknown;
   buildTestModel(unknown);
   unknown.setTarget(9, "tpu", "", 0);
@@ -1413,32 +1379,4 @@ TEST(generate_refuses_other_artifacts) {
 
 //===----------------------------------------------------------------------===//
 
-int main(int argc, char **argv) {
-  const char *tmp = std::getenv("TMPDIR");
-  std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") +
-                      "/agm-runtime-tests-XXXXXX";
-  std::vector<char> buffer(templ.begin(), templ.end());
-  buffer.push_back('\0');
-  if (!mkdtemp(buffer.data())) {
-    std::perror("mkdtemp");
-    return 1;
-  }
-  tempDir = buffer.data();
-
-  int failedTests = 0, ran = 0;
-  for (const TestCase &test : registry()) {
-    if (argc > 1 &&
-        std::none_of(argv + 1, argv + argc,
-                     [&](const char *name) { return std::strcmp(name, test.name) == 0; }))
-      continue;
-    int before = checkFailures;
-    test.fn();
-    ++ran;
-    bool ok = checkFailures == before;
-    failedTests += !ok;
-    std::printf("[%s] %s\n", ok ? "  OK  " : "FAILED", test.name);
-  }
-  std::printf("%d tests, %d failed\n", ran, failedTests);
-  llvm::sys::fs::remove_directories(tempDir);
-  return failedTests ? 1 : 0;
-}
+int main(int argc, char **argv) { return runRegisteredTests(argc, argv); }
