@@ -338,6 +338,16 @@ agm_status Artifact::validateMetadata() {
   return nullptr;
 }
 
+agm_status Artifact::checkKernelName(const char *what, uint32_t index,
+                                     uint32_t offset) {
+  if (validString(offset) && strings_[offset] != '\0')
+    return nullptr;
+  return fail(AGM_DATA_LOSS,
+              "corrupted plan: %s %u's kernel name (string offset %u) is %s",
+              what, index, offset,
+              validString(offset) ? "empty" : "outside the string table");
+}
+
 agm_status Artifact::validatePlan() {
   const agm_plan &p = *plan_;
   struct Array {
@@ -416,13 +426,8 @@ agm_status Artifact::validatePlan() {
                   i, bindings_[i], p.buffer_count);
   for (uint32_t i = 0; i < p.dispatch_count; ++i) {
     const agm_dispatch &d = dispatches_[i];
-    if (!validString(d.kernel) || strings_[d.kernel] == '\0')
-      return fail(AGM_DATA_LOSS,
-                  "corrupted plan: dispatch %u's kernel name (string offset "
-                  "%u) is %s",
-                  i, d.kernel,
-                  validString(d.kernel) ? "empty"
-                                        : "outside the string table");
+    if (agm_status status = checkKernelName("dispatch", i, d.kernel))
+      return status;
     if (!fits(d.first_binding, d.binding_count, p.binding_count))
       return fail(AGM_DATA_LOSS,
                   "corrupted plan: dispatch %u ('%s') uses bindings [%u, "
@@ -652,13 +657,8 @@ agm_status Artifact::validateLaunches() {
   }
   for (uint32_t i = 0; i < p.launch_count; ++i) {
     const agm_launch &l = launches_[i];
-    if (!validString(l.kernel) || strings_[l.kernel] == '\0')
-      return fail(AGM_DATA_LOSS,
-                  "corrupted plan: launch %u's kernel name (string offset "
-                  "%u) is %s",
-                  i, l.kernel,
-                  validString(l.kernel) ? "empty"
-                                        : "outside the string table");
+    if (agm_status status = checkKernelName("launch", i, l.kernel))
+      return status;
     const char *name = string(l.kernel);
     if (!fits(l.first_param, l.param_count, p.binding_count))
       return fail(AGM_DATA_LOSS,

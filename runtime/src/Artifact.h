@@ -72,6 +72,9 @@ private:
   agm_status validateSections(bool checkWeights);
   agm_status validateMetadata();
   agm_status validatePlan();
+  /// A dispatch's or launch's kernel name: a non-empty string of the table.
+  agm_status checkKernelName(const char *what, uint32_t index,
+                             uint32_t offset);
   agm_status validateEntries();
   agm_status validateCode();
   agm_status validateLaunches();

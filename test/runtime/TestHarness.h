@@ -10,6 +10,8 @@
 #ifndef AUTOGLM_TEST_RUNTIME_TESTHARNESS_H
 #define AUTOGLM_TEST_RUNTIME_TESTHARNESS_H
 
+#include "compiler/plan/ArtifactWriter.h"
+
 #include "llvm/Support/FileSystem.h"
 
 #include <algorithm>
@@ -39,6 +41,18 @@ inline std::string tempDir;
 
 inline std::string tempPath(const std::string &name) {
   return tempDir + "/" + name;
+}
+
+/// Writes `writer` to a temp file and returns its path (exits on failure).
+inline std::string writeArtifact(const mlir::autoglm::ArtifactWriter &writer,
+                                 const std::string &name) {
+  std::string path = tempPath(name);
+  if (llvm::Error error = writer.write(path)) {
+    std::fprintf(stderr, "write failed: %s\n",
+                 llvm::toString(std::move(error)).c_str());
+    std::exit(1);
+  }
+  return path;
 }
 
 inline int runRegisteredTests(int argc, char **argv) {

@@ -206,13 +206,7 @@ std::string writeCudaModel(const std::string &name,
     data.push_back(0);
     writer.addCudaImage(image.arch, image.format, data);
   }
-  std::string path = tempPath(name);
-  if (llvm::Error error = writer.write(path)) {
-    std::fprintf(stderr, "write failed: %s\n",
-                 llvm::toString(std::move(error)).c_str());
-    std::exit(1);
-  }
-  return path;
+  return writeArtifact(writer, name);
 }
 
 void registerKernels() {

@@ -48,17 +48,6 @@ void writeBytes(const std::string &path, const std::vector<uint8_t> &bytes) {
   out.write(reinterpret_cast<const char *>(bytes.data()), bytes.size());
 }
 
-/// Writes `writer` to a temp file and returns its path.
-std::string writeArtifact(const ArtifactWriter &writer,
-                          const std::string &name) {
-  std::string path = tempPath(name);
-  if (llvm::Error error = writer.write(path)) {
-    std::fprintf(stderr, "write failed: %s\n",
-                 llvm::toString(std::move(error)).c_str());
-    std::exit(1);
-  }
-  return path;
-}
 
 std::string validArtifact() {
   static std::string path;

@@ -4,6 +4,7 @@
 #include "compiler/codegen/RunPipeline.h"
 #include "compiler/codegen/cuda/PromoteAccumulators.h"
 #include "compiler/codegen/cuda/SplitReductions.h"
+#include "compiler/codegen/cuda/ViewSource.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -90,17 +91,6 @@ static bool staysOnHost(Operation *op) {
   return isMemoryEffectFree(op) && op->getNumRegions() == 0;
 }
 
-/// The buffer a view is of.
-static Value rootOf(Value value) {
-  while (Operation *def = value.getDefiningOp()) {
-    auto view = dyn_cast<ViewLikeOpInterface>(def);
-    if (!view)
-      break;
-    value = view.getViewSource();
-  }
-  return value;
-}
-
 /// A run of loads of kernel arguments the kernel never writes (an LLM's
 /// position) and arithmetic on them, used by the loop nests after it, is
 /// cloned into each of them (every thread reads the scalar) instead of
@@ -109,11 +99,11 @@ static LogicalResult sinkScalarReads(func::FuncOp kernel,
                                      ArrayRef<Operation *> run) {
   llvm::SmallPtrSet<Value, 4> written;
   kernel.walk([&](memref::StoreOp store) {
-    written.insert(rootOf(store.getMemref()));
+    written.insert(viewSourceBuffer(store.getMemref()));
   });
   for (Operation *op : run) {
     if (auto load = dyn_cast<memref::LoadOp>(op)) {
-      Value root = rootOf(load.getMemref());
+      Value root = viewSourceBuffer(load.getMemref());
       if (!isa<BlockArgument>(root) || written.contains(root))
         return failure();
       continue;

@@ -1,6 +1,7 @@
 //===- PromoteAccumulators.cpp - reduction accumulators in registers ------===//
 
 #include "compiler/codegen/cuda/PromoteAccumulators.h"
+#include "compiler/codegen/cuda/ViewSource.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -10,31 +11,20 @@
 
 namespace mlir::autoglm {
 
-/// The buffer a view is of.
-static Value bufferOf(Value value) {
-  while (Operation *def = value.getDefiningOp()) {
-    auto view = dyn_cast<ViewLikeOpInterface>(def);
-    if (!view)
-      break;
-    value = view.getViewSource();
-  }
-  return value;
-}
-
 /// True when nothing in `loop` but `load` and `store` reads or writes the
 /// buffer of `store`, and every op of the loop is a load, a store, or free
 /// of memory effects (no calls or barriers whose effects are unknown).
 static bool onlyAccessedBy(scf::ForOp loop, memref::LoadOp load,
                            memref::StoreOp store) {
-  Value buffer = bufferOf(store.getMemref());
+  Value buffer = viewSourceBuffer(store.getMemref());
   WalkResult result = loop.getBody()->walk([&](Operation *op) {
     if (op == load || op == store)
       return WalkResult::advance();
     if (auto other = dyn_cast<memref::LoadOp>(op))
-      return bufferOf(other.getMemref()) == buffer ? WalkResult::interrupt()
+      return viewSourceBuffer(other.getMemref()) == buffer ? WalkResult::interrupt()
                                                    : WalkResult::advance();
     if (auto other = dyn_cast<memref::StoreOp>(op))
-      return bufferOf(other.getMemref()) == buffer ? WalkResult::interrupt()
+      return viewSourceBuffer(other.getMemref()) == buffer ? WalkResult::interrupt()
                                                    : WalkResult::advance();
     if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ||
         isMemoryEffectFree(op))
