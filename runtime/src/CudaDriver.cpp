@@ -5,6 +5,7 @@
 #include "Status.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <dlfcn.h>
 #include <map>
 #include <memory>
@@ -104,8 +105,16 @@ const Driver *loadCudaDriver(std::string &error) {
   driver->path = path;
   driver->handle = handle;
   std::string missing;
+  // cuda.h's names (cuEventElapsedTime is cuEventElapsedTime_v2 since CUDA
+  // 12.8); a driver older than a _v2 name has the plain one, same ABI.
+  auto resolve = [&](const char *name) {
+    void *symbol = dlsym(handle, name);
+    if (!symbol && std::strcmp(name, "cuEventElapsedTime_v2") == 0)
+      symbol = dlsym(handle, "cuEventElapsedTime");
+    return symbol;
+  };
 #define AGM_CUDA_RESOLVE(name, type)                                           \
-  driver->name = reinterpret_cast<Driver::PFN_##name>(dlsym(handle, #name));   \
+  driver->name = reinterpret_cast<Driver::PFN_##name>(resolve(#name));         \
   if (!driver->name)                                                           \
     missing += (missing.empty() ? "" : ", ") + std::string(#name);
   AGM_CUDA_DRIVER_FUNCTIONS(AGM_CUDA_RESOLVE)
@@ -136,6 +145,8 @@ agm_status_code statusCodeFor(CUresult result) {
   case CUDA_ERROR_SYSTEM_NOT_READY:
   case CUDA_ERROR_SYSTEM_DRIVER_MISMATCH:
   case CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE:
+  case CUDA_ERROR_ILLEGAL_ADDRESS:
+  case CUDA_ERROR_LAUNCH_TIMEOUT:
     return AGM_UNAVAILABLE;
   case CUDA_ERROR_INVALID_IMAGE:
   case CUDA_ERROR_NO_BINARY_FOR_GPU:
@@ -146,8 +157,20 @@ agm_status_code statusCodeFor(CUresult result) {
   case CUDA_ERROR_NOT_FOUND:
     return AGM_NOT_FOUND;
   default:
+    // 714-719: hardware stack, illegal instruction, misaligned or invalid
+    // address space, invalid PC, launch failed; sticky like 700.
+    if (result >= CUDA_ERROR_HARDWARE_STACK_ERROR &&
+        result <= CUDA_ERROR_LAUNCH_FAILED)
+      return AGM_UNAVAILABLE;
     return AGM_INTERNAL;
   }
+}
+
+bool isStickyError(CUresult result) {
+  return result == CUDA_ERROR_ILLEGAL_ADDRESS ||
+         result == CUDA_ERROR_LAUNCH_TIMEOUT ||
+         (result >= CUDA_ERROR_HARDWARE_STACK_ERROR &&
+          result <= CUDA_ERROR_LAUNCH_FAILED);
 }
 
 } // namespace agm::cu

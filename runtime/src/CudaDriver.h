@@ -57,6 +57,12 @@ constexpr CUresult CUDA_ERROR_INVALID_PTX = 218;
 constexpr CUresult CUDA_ERROR_JIT_COMPILER_NOT_FOUND = 221;
 constexpr CUresult CUDA_ERROR_UNSUPPORTED_PTX_VERSION = 222;
 constexpr CUresult CUDA_ERROR_NOT_FOUND = 500;
+// After these the context is unusable: every later call fails the same way
+// (cuda.h: "the process must be terminated").
+constexpr CUresult CUDA_ERROR_ILLEGAL_ADDRESS = 700;
+constexpr CUresult CUDA_ERROR_LAUNCH_TIMEOUT = 702;
+constexpr CUresult CUDA_ERROR_HARDWARE_STACK_ERROR = 714;
+constexpr CUresult CUDA_ERROR_LAUNCH_FAILED = 719;
 constexpr CUresult CUDA_ERROR_SYSTEM_NOT_READY = 802;
 constexpr CUresult CUDA_ERROR_SYSTEM_DRIVER_MISMATCH = 803;
 constexpr CUresult CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE = 804;
@@ -109,7 +115,7 @@ struct Driver {
                  unsigned, unsigned, unsigned, CUstream, void **, void **))    \
   X(cuEventCreate, CUresult (*)(CUevent *, unsigned))                          \
   X(cuEventRecord, CUresult (*)(CUevent, CUstream))                            \
-  X(cuEventElapsedTime, CUresult (*)(float *, CUevent, CUevent))               \
+  X(cuEventElapsedTime_v2, CUresult (*)(float *, CUevent, CUevent))               \
   X(cuEventDestroy_v2, CUresult (*)(CUevent))                                  \
   X(cuStreamBeginCapture_v2, CUresult (*)(CUstream, int))                      \
   X(cuStreamEndCapture, CUresult (*)(CUstream, CUgraph *))                     \
@@ -149,6 +155,10 @@ const Driver *loadCudaDriver(std::string &error);
 /// device, AGM_INCOMPATIBLE for code the device cannot run, AGM_NOT_FOUND
 /// for a missing symbol, AGM_INTERNAL otherwise.
 agm_status_code statusCodeFor(CUresult result);
+
+/// An error after which the context is unusable (a kernel faulted): every
+/// later call on it fails the same way until the process ends.
+bool isStickyError(CUresult result);
 
 } // namespace agm::cu
 

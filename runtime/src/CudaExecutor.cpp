@@ -22,7 +22,6 @@ using namespace cu;
 
 namespace {
 /// Dynamic shared memory above this needs the function attribute.
-constexpr uint32_t kDefaultSharedLimit = 48 * 1024;
 /// Device allocations of inputs and outputs are aligned like cuMemAlloc's.
 constexpr uint64_t kTensorAlignment = 256;
 } // namespace
@@ -84,14 +83,21 @@ agm_status CudaExecutor::fail(agm_status_code code, const char *fmt,
 
 agm_status CudaExecutor::driverFailure(const char *what, const char *call,
                                        CUresult result) const {
-  return fail(statusCodeFor(result), "%s on %s: %s", what, description_.c_str(),
-              driver_->failed(call, result).c_str());
+  return fail(statusCodeFor(result), "%s on %s: %s%s", what,
+              description_.c_str(), driver_->failed(call, result).c_str(),
+              isStickyError(result)
+                  ? " (a kernel faulted: the GPU context is unusable until "
+                    "the process restarts)"
+                  : "");
 }
 
 CudaExecutor::~CudaExecutor() {
   if (!driver_)
     return;
   if (contextRetained_) {
+    // Everything is freed with the context current; the context is released
+    // only after it has been popped (release does not pop it).
+    {
     CudaContextScope scope(*this);
     if (scope.result == CUDA_SUCCESS) {
       if (stream_)
@@ -109,6 +115,7 @@ CudaExecutor::~CudaExecutor() {
         driver_->cuMemFree_v2(allocation);
       if (module_)
         driver_->cuModuleUnload(module_);
+    }
     }
     driver_->cuDevicePrimaryCtxRelease_v2(device_);
   }
@@ -184,10 +191,14 @@ agm_status CudaExecutor::setUp(const agm_runtime_options &options) {
     return driverFailure("cannot make the context current", "cuCtxPushCurrent",
                          scope.result);
 
-  if (agm_status status = loadModule())
-    return status;
-  if (agm_status status = resolveFunctions())
-    return status;
+  // An artifact without launches (every output an input or a weight) has
+  // no code to load.
+  if (artifact_.plan().launch_count > 0) {
+    if (agm_status status = loadModule())
+      return status;
+    if (agm_status status = resolveFunctions())
+      return status;
+  }
 
   const char *env = std::getenv("AGM_CUDA_GRAPHS");
   graphs_ =
@@ -246,6 +257,13 @@ agm_status CudaExecutor::setUp(const agm_runtime_options &options) {
       (result = driver_->cuEventCreate(&stop_, CU_EVENT_DEFAULT)) !=
           CUDA_SUCCESS)
     return driverFailure("cannot create events", "cuEventCreate", result);
+  // The weights' copy and the state's memset went to the legacy default
+  // stream, which the non-blocking run stream does not wait for: finish
+  // them before any run (a pageable copy may still be in flight, and a
+  // memset is asynchronous).
+  if ((result = driver_->cuStreamSynchronize(nullptr)) != CUDA_SUCCESS)
+    return driverFailure("cannot finish the device set-up",
+                         "cuStreamSynchronize", result);
   return buildEntryPlans();
 }
 
@@ -319,6 +337,7 @@ agm_status CudaExecutor::resolveFunctions() {
   CUresult result;
   functions_.assign(plan.launch_count, nullptr);
   std::map<std::string, CUfunction> byName;
+  std::map<std::string, uint32_t> sharedBytes;
   for (uint32_t d = 0; d < plan.dispatch_count; ++d) {
     const agm_dispatch &dispatch = artifact_.dispatch(d);
     for (uint32_t l = dispatch.first_launch;
@@ -341,16 +360,24 @@ agm_status CudaExecutor::resolveFunctions() {
         found = byName.emplace(name, function).first;
       }
       functions_[l] = found->second;
-      if (launch.shared_bytes > kDefaultSharedLimit &&
-          (result = driver_->cuFuncSetAttribute(
-               found->second, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-               static_cast<int>(launch.shared_bytes))) != CUDA_SUCCESS)
-        return fail(statusCodeFor(result),
-                    "kernel '%s' cannot have %u bytes of dynamic shared "
-                    "memory on %s: %s",
-                    name, launch.shared_bytes, description_.c_str(),
-                    driver_->failed("cuFuncSetAttribute", result).c_str());
+      auto &shared = sharedBytes[found->first];
+      shared = std::max(shared, launch.shared_bytes);
     }
+  }
+  // The dynamic shared memory limit is the function's, not the launch's:
+  // set it once, to the most any launch of the kernel asks for (the default
+  // limit, 48 KiB less the kernel's static shared memory, may be lower).
+  for (const auto &[name, bytes] : sharedBytes) {
+    if (bytes == 0)
+      continue;
+    if ((result = driver_->cuFuncSetAttribute(
+             byName[name], CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+             static_cast<int>(bytes))) != CUDA_SUCCESS)
+      return fail(statusCodeFor(result),
+                  "kernel '%s' cannot have %u bytes of dynamic shared "
+                  "memory on %s: %s",
+                  name.c_str(), bytes, description_.c_str(),
+                  driver_->failed("cuFuncSetAttribute", result).c_str());
   }
   return nullptr;
 }
@@ -557,7 +584,7 @@ agm_status CudaExecutor::run(uint32_t entry, const void *const *inputs,
     return driverFailure(what.c_str(), "cuStreamSynchronize", result);
   }
   float ms = -1;
-  if (driver_->cuEventElapsedTime(&ms, start_, stop_) != CUDA_SUCCESS)
+  if (driver_->cuEventElapsedTime_v2(&ms, start_, stop_) != CUDA_SUCCESS)
     ms = -1;
   lastDeviceMs_ = ms;
   plan.runs += 1;

@@ -338,7 +338,8 @@ agm_status generate(agm_model model, const int64_t *prompt, int32_t promptCount,
       return status;
     stats->prefill_seconds += monotonicSeconds() - start;
     if (model->cuda)
-      stats->prefill_device_seconds += model->cuda->lastDeviceMs() * 1e-3;
+      if (model->cuda->lastDeviceMs() >= 0) // -1: the timing failed
+        stats->prefill_device_seconds += model->cuda->lastDeviceMs() * 1e-3;
     stats->prefill_calls += 1;
     if (params.prompt_logits)
       std::memcpy(params.prompt_logits + begin * vocab, prefillLogits.data(),
@@ -373,7 +374,8 @@ agm_status generate(agm_model model, const int64_t *prompt, int32_t promptCount,
     token = argmax(decodeLogits.data(), vocab);
     stats->decode_seconds += monotonicSeconds() - start;
     if (model->cuda)
-      stats->decode_device_seconds += model->cuda->lastDeviceMs() * 1e-3;
+      if (model->cuda->lastDeviceMs() >= 0) // -1: the timing failed
+        stats->decode_device_seconds += model->cuda->lastDeviceMs() * 1e-3;
     stats->decode_calls += 1;
   }
   return nullptr;

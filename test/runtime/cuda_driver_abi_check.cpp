@@ -46,6 +46,25 @@ using agm::cu::Driver;
 AGM_CUDA_DRIVER_FUNCTIONS(AGM_CHECK_SIGNATURE)
 #undef AGM_CHECK_SIGNATURE
 
+// The names dlsym'd are cuda.h's: it #defines plain names to versioned
+// ones (cuMemAlloc -> cuMemAlloc_v2); the plain symbols that remain are
+// older ABIs. (The signature check cannot tell: its argument is expanded.)
+constexpr bool sameName(const char *a, const char *b) {
+  while (*a && *a == *b) {
+    ++a;
+    ++b;
+  }
+  return *a == *b;
+}
+#define AGM_STRINGIFY(x) #x
+#define AGM_EXPANDED_NAME(x) AGM_STRINGIFY(x)
+#define AGM_CHECK_NAME(name, type)                                             \
+  static_assert(sameName(#name, AGM_EXPANDED_NAME(name)),                      \
+                "the runtime resolves '" #name "' but cuda.h maps it to "      \
+                "another symbol");
+AGM_CUDA_DRIVER_FUNCTIONS(AGM_CHECK_NAME)
+#undef AGM_CHECK_NAME
+
 static_assert(std::is_same_v<agm::cu::CUdeviceptr, ::CUdeviceptr>);
 static_assert(std::is_same_v<agm::cu::CUcontext, ::CUcontext>);
 static_assert(std::is_same_v<agm::cu::CUgraphExec, ::CUgraphExec>);

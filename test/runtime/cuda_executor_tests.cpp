@@ -635,10 +635,12 @@ TEST(cuda_run_errors) {
        "launching kernel 'k_scale' (launch 1, of dispatch 1 "
        "'dispatch_1_scale', entry point 'main') on GPU 0 'Mock GPU' (sm_90), "
        "sm_90 cubin: cuLaunchKernel failed: CUDA_ERROR_INVALID_VALUE"},
-      {"cuStreamSynchronize", 700, 0, AGM_INTERNAL,
+      // A kernel fault is sticky: the context is unusable from then on.
+      {"cuStreamSynchronize", 700, 0, AGM_UNAVAILABLE,
        "running entry point 'main' failed on GPU 0 'Mock GPU' (sm_90), sm_90 "
        "cubin: cuStreamSynchronize failed: CUDA_ERROR_ILLEGAL_ADDRESS (an "
-       "illegal memory access was encountered)",
+       "illegal memory access was encountered) (a kernel faulted: the GPU "
+       "context is unusable until the process restarts)",
        false},
       {"cuMemcpyHtoDAsync_v2", 1, 1, AGM_INTERNAL,
        "cannot copy input 1 of entry point 'main' to the device"},

@@ -2,6 +2,7 @@
 
 #include "compiler/codegen/cuda/CudaBackend.h"
 #include "compiler/codegen/RunPipeline.h"
+#include "compiler/codegen/cuda/BlockReductions.h"
 #include "compiler/codegen/cuda/PromoteAccumulators.h"
 #include "compiler/codegen/cuda/SplitReductions.h"
 #include "compiler/codegen/cuda/ViewSource.h"
@@ -397,6 +398,11 @@ static LogicalResult lowerKernel(ModuleOp isolated, StringRef name,
                            copy.getTarget());
     copy.erase();
   }
+  // Long contiguous reductions: a block per output, before the rest
+  // becomes loops.
+  for (auto func : isolated.getOps<func::FuncOp>())
+    if (!func.isDeclaration())
+      lowerRowReductionsToBlocks(func);
   if (failed(runPipeline(isolated, kToLoopsPipeline, target)))
     return failure();
   for (auto func : isolated.getOps<func::FuncOp>()) {
@@ -418,6 +424,8 @@ static LogicalResult lowerKernel(ModuleOp isolated, StringRef name,
   if (failed(runPipeline(isolated, kOutliningPipeline, target)))
     return failure();
   renameKernels(isolated);
+  if (failed(lowerAllReduces(isolated)))
+    return isolated.emitError("the block reductions did not lower");
   if (failed(runPipeline(isolated, kToNvvmPipeline, target)))
     return failure();
   return recordLaunches(isolated, name, dispatch);

@@ -1,6 +1,7 @@
 //===- SplitReductions.cpp - two-stage reductions for GPU parallelism -----===//
 
 #include "compiler/codegen/cuda/SplitReductions.h"
+#include "compiler/codegen/cuda/BlockReductions.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -25,13 +26,11 @@ static int64_t splitFactor(int64_t parallel, int64_t reduction,
   return r >= 4 ? r : 1;
 }
 
-/// True when the reduction loop is the last (contiguous) dimension of the
-/// op's largest input.
-static bool reductionIsContiguous(linalg::LinalgOp op, unsigned reductionDim) {
+bool reductionIsContiguous(linalg::LinalgOp op, unsigned reductionDim) {
   OpOperand *largest = nullptr;
   int64_t largestSize = -1;
   for (OpOperand *input : op.getDpsInputOperands()) {
-    auto type = dyn_cast<RankedTensorType>(input->get().getType());
+    auto type = dyn_cast<ShapedType>(input->get().getType());
     if (!type || type.getRank() == 0 || !type.hasStaticShape())
       continue;
     if (type.getNumElements() > largestSize) {
@@ -97,6 +96,8 @@ unsigned splitReductionsForParallelism(ModuleOp module, int64_t targetThreads,
     if (ratio == 1)
       continue;
     bool contiguous = reductionIsContiguous(op, reductionDim);
+    if (contiguous && blockReductionApplies(parallel, reduction))
+      continue; // one block per output (BlockReductions.cpp)
     unsigned outputRank = op.getRank(op.getDpsInitOperand(0));
     linalg::ControlSplitReductionFn control = [&](linalg::LinalgOp) {
       // Contiguous reduction: k = t * r + j with j the innermost parallel

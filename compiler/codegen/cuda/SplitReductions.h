@@ -13,16 +13,22 @@
 // take consecutive elements of it (k = t * r + j, j innermost); otherwise
 // the split is the outermost parallel dimension, so consecutive threads
 // keep walking the contiguous parallel dimension (a GEMV's N of a [K, N]
-// weight).
+// weight). Contiguous reductions that BlockReductions takes (a whole block
+// per output) are left to it.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef AUTOGLM_COMPILER_CODEGEN_CUDA_SPLITREDUCTIONS_H
 #define AUTOGLM_COMPILER_CODEGEN_CUDA_SPLITREDUCTIONS_H
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinOps.h"
 
 namespace mlir::autoglm {
+
+/// True when loop `reductionDim` of `op` is the last (contiguous) dimension
+/// of its largest input (tensor or memref, static shape).
+bool reductionIsContiguous(linalg::LinalgOp op, unsigned reductionDim);
 
 /// Splits, in every function of `module` (linalg on tensors, static
 /// shapes), each single-reduction linalg op whose parallel iteration space
