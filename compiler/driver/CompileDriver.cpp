@@ -228,6 +228,11 @@ static int compileModel(const CompileOptions &options, StringRef emit,
       return 1;
     if (options.verbose)
       for (const CudaDispatch &dispatch : object->dispatches)
+        for (const std::string &gemm : dispatch.tensorCoreGemms)
+          errs << "dispatch " << dispatch.name << ": tensor cores: " << gemm
+               << "\n";
+    if (options.verbose)
+      for (const CudaDispatch &dispatch : object->dispatches)
         for (const CudaLaunch &launch : dispatch.launches)
           errs << "dispatch " << dispatch.name << ": launch " << launch.kernel
                << " grid " << launch.grid[0] << "x" << launch.grid[1] << "x"

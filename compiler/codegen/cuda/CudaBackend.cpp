@@ -1,6 +1,7 @@
 //===- CudaBackend.cpp - kernels to PTX through MLIR's NVPTX path ---------===//
 
 #include "compiler/codegen/cuda/CudaBackend.h"
+#include "compiler/codegen/cuda/TensorCoreMatmul.h"
 #include "compiler/codegen/RunPipeline.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -48,7 +49,7 @@ static const char *kOutliningPipeline = "gpu-kernel-outlining";
 static const char *kToNvvmPipeline =
     "gpu.module("
     "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-    "convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=1}),"
+    "convert-nvgpu-to-nvvm,convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=1}),"
     "reconcile-unrealized-casts";
 
 /// Threads per block for the outermost parallel loop of each nest.
@@ -329,6 +330,10 @@ static LogicalResult lowerKernel(ModuleOp isolated, StringRef name,
                            copy.getTarget());
     copy.erase();
   }
+  // GEMMs with 16-bit operands: tensor-core launches (TensorCoreMatmul.h).
+  for (auto func : isolated.getOps<func::FuncOp>())
+    if (!func.isDeclaration())
+      mapGemmsToTensorCores(func, dispatch.tensorCoreGemms);
   if (failed(runPipeline(isolated, kToLoopsPipeline, target)))
     return failure();
   for (auto func : isolated.getOps<func::FuncOp>()) {

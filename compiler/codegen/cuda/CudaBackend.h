@@ -61,6 +61,8 @@ struct CudaDispatch {
   /// The gpu.launch_func operands of each launch, as indices into the
   /// dispatch's function arguments (-1: a temporary the dispatch allocates).
   std::vector<std::vector<int64_t>> launchArguments;
+  /// One line per GEMM computed on tensor cores (TensorCoreMatmul.h).
+  std::vector<std::string> tensorCoreGemms;
 };
 
 struct CudaObject {

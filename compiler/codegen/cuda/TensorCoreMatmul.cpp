@@ -1,0 +1,586 @@
+//===- TensorCoreMatmul.cpp - GEMMs with 16-bit operands on tensor cores --===//
+//
+// The kernel, for C[b] (+)= A[b] * B[b] with A: M x K (f32, bf16 or f16),
+// B: K x N or N x K (bf16 or f16), C: M x N f32, all static:
+//
+//   grid  (ceil(N / BN), ceil(M / BM), batch), block 128 threads = 4 warps
+//   for each K tile of BK = 32:
+//     stage A's BM x BK and B's BK x BN tile into shared memory as 16-bit
+//       values (rows padded by 8 elements: the 8 row addresses of an
+//       ldmatrix fall into distinct 16-byte bank groups). A 16-bit operand
+//       whose row length is a multiple of 8 is copied with cp.async (16
+//       bytes, zero fill past the edges); an f32 A is loaded, rounded to the
+//       16-bit type (round to nearest even, as the CPU's microkernel rounds
+//       activations) and stored. Out-of-range rows / columns become zeros.
+//     barrier; each warp computes its WM x WN sub-tile with ldmatrix and
+//     mma.sync m16n8k16 (two k16 steps per K tile); barrier.
+//   epilogue: each thread stores its f32 accumulators, guarded by M and N.
+//
+// Fragment layouts (PTX ISA, "Matrix Fragments for mma.m16n8k16 with
+// floating point type"; lane = thread id in the warp, g = lane / 4,
+// t = lane % 4):
+//   A (16 x 16, row): a0,a1: (row g,   col 2t, 2t+1)   a2,a3: (row g+8, col 2t, 2t+1)
+//                     a4,a5: (row g,   col 2t+8, 2t+9) a6,a7: (row g+8, col 2t+8, 2t+9)
+//     i.e. registers r0..r3 (two 16-bit values each) are the 8x8 blocks
+//     (rows 0-7, k 0-7), (rows 8-15, k 0-7), (rows 0-7, k 8-15),
+//     (rows 8-15, k 8-15), thread g*4+t holding row g, cols 2t, 2t+1 of
+//     each: exactly what ldmatrix.x4 returns for matrices 0..3 when lane l
+//     gives the address of row (l % 16), col (l / 16) * 8 of the 16 x 16
+//     tile (lanes 8j..8j+7 address the rows of matrix j).
+//   B (16 x 8, col): b0,b1: (k 2t, 2t+1; col n = g)  b2,b3: (k 2t+8, 2t+9; n = g)
+//     Shared B stored k-major ([k][n]): ldmatrix.x4.trans, lane l addresses
+//     row k = l % 16, col n = (l / 16) * 8: .trans hands thread g*4+t the
+//     elements (k 2t, 2t+1; n g) of each 8x8 matrix, so r0, r1 are b0..b3 of
+//     the n8 tile at n and r2, r3 those of the tile at n + 8.
+//     Shared B stored n-major ([n][k], a transposed B): ldmatrix.x4 without
+//     .trans, lane l addresses row n = l % 8 + (l / 16) * 8,
+//     col k = ((l / 8) % 2) * 8: the same r0..r3.
+//   C / D (16 x 8, f32): c0,c1: (row g, col 2t, 2t+1)  c2,c3: (row g+8, col 2t, 2t+1)
+//
+// bf16 fragments are passed to nvvm.mma.sync as i32 (two bf16 each), f16
+// fragments as vector<2xf16> (nvgpu.mma.sync does not lower bf16 in LLVM
+// 22, so the NVVM op is used directly for both).
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/codegen/cuda/TensorCoreMatmul.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/SymbolTable.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <optional>
+
+namespace mlir::autoglm {
+
+namespace {
+
+/// Threads per block: 4 warps.
+constexpr int64_t kWarps = 4;
+constexpr int64_t kThreads = 32 * kWarps;
+/// Shared-memory rows are padded by this many 16-bit elements (16 bytes).
+constexpr int64_t kPad = 8;
+
+/// Block tile BM x BN x BK, split into warpsM x warpsN warp tiles.
+struct TileConfig {
+  int64_t bm, bn, bk;
+  int64_t warpsM, warpsN;
+  int64_t wm() const { return bm / warpsM; }
+  int64_t wn() const { return bn / warpsN; }
+  int64_t mTiles() const { return wm() / 16; } // m16 tiles per warp
+  int64_t nTiles() const { return wn() / 8; }  // n8 tiles per warp (even)
+};
+
+/// Small M (an LLM's decode, a short sequence) takes smaller block tiles.
+TileConfig chooseTiles(int64_t m) {
+  if (m <= 16)
+    return {16, 64, 32, 1, 4}; // warp tile 16 x 16
+  if (m <= 32)
+    return {32, 64, 32, 2, 2}; // warp tile 16 x 32
+  return {64, 64, 32, 2, 2};   // warp tile 32 x 32
+}
+
+/// A GEMM the kernel handles.
+struct Gemm {
+  linalg::LinalgOp op;
+  Value a, b, c;
+  bool batched = false;
+  bool transposeB = false; // B is N x K
+  int64_t batch = 1, m = 0, n = 0, k = 0;
+  Type compute; // bf16 or f16: the multiplicands' type on the tensor cores
+  linalg::FillOp zeroFill; // a zero fill of C just before, folded in
+};
+
+bool isF16OrBF16(Type type) { return type.isF16() || type.isBF16(); }
+
+/// The GEMM `op` computes, if the tensor-core kernel handles it: a
+/// linalg.matmul or linalg.batch_matmul on static memrefs, with A (b?, m, k),
+/// B (b?, k, n) or (b?, n, k), C (b?, m, n); B bf16 or f16, A f32 or B's
+/// type, C f32.
+std::optional<Gemm> matchGemm(linalg::LinalgOp op) {
+  if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op.getOperation()) ||
+      !op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1)
+    return std::nullopt;
+  Gemm gemm;
+  gemm.op = op;
+  gemm.batched = isa<linalg::BatchMatmulOp>(op.getOperation());
+  gemm.a = op.getDpsInputOperand(0)->get();
+  gemm.b = op.getDpsInputOperand(1)->get();
+  gemm.c = op.getDpsInitOperand(0)->get();
+  auto aType = dyn_cast<MemRefType>(gemm.a.getType());
+  auto bType = dyn_cast<MemRefType>(gemm.b.getType());
+  auto cType = dyn_cast<MemRefType>(gemm.c.getType());
+  int64_t rank = gemm.batched ? 3 : 2;
+  if (!aType || !bType || !cType || !aType.hasStaticShape() ||
+      !bType.hasStaticShape() || !cType.hasStaticShape() ||
+      aType.getRank() != rank || bType.getRank() != rank ||
+      cType.getRank() != rank)
+    return std::nullopt;
+  Type aElem = aType.getElementType(), bElem = bType.getElementType();
+  if (!cType.getElementType().isF32() || !isF16OrBF16(bElem) ||
+      !(aElem.isF32() || aElem == bElem))
+    return std::nullopt;
+  gemm.compute = bElem;
+
+  // Indexing maps: (b?, m, n, k).
+  MLIRContext *context = op.getContext();
+  unsigned numDims = rank + 1;
+  unsigned off = gemm.batched ? 1 : 0;
+  auto dims = [&](std::initializer_list<unsigned> positions) {
+    SmallVector<AffineExpr> exprs;
+    if (gemm.batched)
+      exprs.push_back(getAffineDimExpr(0, context));
+    for (unsigned p : positions)
+      exprs.push_back(getAffineDimExpr(off + p, context));
+    return AffineMap::get(numDims, 0, exprs, context);
+  };
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (maps.size() != 3 || maps[0] != dims({0, 2}) || maps[2] != dims({0, 1}))
+    return std::nullopt;
+  if (maps[1] == dims({2, 1}))
+    gemm.transposeB = false;
+  else if (maps[1] == dims({1, 2}))
+    gemm.transposeB = true;
+  else
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  if (iterators.back() != utils::IteratorType::reduction)
+    return std::nullopt;
+
+  ArrayRef<int64_t> a = aType.getShape(), b = bType.getShape(),
+                    c = cType.getShape();
+  gemm.batch = gemm.batched ? c[0] : 1;
+  gemm.m = c[off];
+  gemm.n = c[off + 1];
+  gemm.k = a[off + 1];
+  int64_t bk = gemm.transposeB ? b[off + 1] : b[off];
+  int64_t bn = gemm.transposeB ? b[off] : b[off + 1];
+  if (a[off] != gemm.m || bk != gemm.k || bn != gemm.n ||
+      (gemm.batched && (a[0] != gemm.batch || b[0] != gemm.batch)))
+    return std::nullopt;
+  if (gemm.m == 0 || gemm.n == 0 || gemm.k == 0)
+    return std::nullopt;
+
+  // A zero fill of C right before: the accumulators start at zero instead.
+  if (auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode()))
+    if (fill.hasPureBufferSemantics() && fill.getOutputs().size() == 1 &&
+        fill.getOutputs()[0] == gemm.c &&
+        matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
+      gemm.zeroFill = fill;
+  return gemm;
+}
+
+/// Whether a 16-bit `memref` can be staged with 16-byte cp.async: rows of
+/// whole 16-byte chunks, row-major and contiguous from the buffer's start
+/// (the buffers themselves are at least 16-byte aligned).
+bool canCopyAsync(Value memref) {
+  auto type = cast<MemRefType>(memref.getType());
+  return isF16OrBF16(type.getElementType()) && type.getLayout().isIdentity() &&
+         type.getShape().back() % 8 == 0;
+}
+
+/// Builds the kernel body; `b` is inside the launch.
+class KernelBuilder {
+public:
+  KernelBuilder(OpBuilder &b, Location loc, const Gemm &gemm,
+                const TileConfig &tiles, gpu::LaunchOp launch, Value smemA,
+                Value smemB)
+      : b(b), loc(loc), gemm(gemm), tiles(tiles), launch(launch),
+        smemA(smemA), smemB(smemB) {}
+
+  void build();
+
+private:
+  Value cst(int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value add(Value x, int64_t y) { return y ? add(x, cst(y)) : x; }
+  Value mul(Value x, int64_t y) {
+    return arith::MulIOp::create(b, loc, x, cst(y));
+  }
+  Value div(Value x, int64_t y) {
+    return arith::DivUIOp::create(b, loc, x, cst(y));
+  }
+  Value rem(Value x, int64_t y) {
+    return arith::RemUIOp::create(b, loc, x, cst(y));
+  }
+  Value minIdx(Value x, int64_t y) {
+    return arith::MinUIOp::create(b, loc, x, cst(y));
+  }
+  Value lessThan(Value x, int64_t bound) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x,
+                                 cst(bound));
+  }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  /// Indices into a global operand: the batch index first where batched.
+  SmallVector<Value> globalIndices(Value row, Value col) {
+    SmallVector<Value> indices;
+    if (gemm.batched)
+      indices.push_back(batchIdx);
+    indices.push_back(row);
+    indices.push_back(col);
+    return indices;
+  }
+
+  void stage(Value global, Value row0, Value col0, int64_t tileRows,
+             int64_t tileCols, int64_t rows, int64_t cols, Value smem,
+             SmallVectorImpl<Value> &tokens);
+  SmallVector<Value> mma(ValueRange a, ValueRange bFrag, ValueRange c);
+
+  OpBuilder &b;
+  Location loc;
+  const Gemm &gemm;
+  const TileConfig &tiles;
+  gpu::LaunchOp launch;
+  Value smemA, smemB;
+  Value tid, lane, batchIdx;
+};
+
+/// Copies the tileRows x tileCols tile at (row0, col0) of the rows x cols
+/// matrix `global` (of this block's batch) to `smem` (the 16-bit compute
+/// type), zeros outside the matrix. Thread `tid` takes elements (or 16-byte
+/// chunks) tid, tid + 128, ...: consecutive threads read consecutive
+/// columns (coalesced).
+void KernelBuilder::stage(Value global, Value row0, Value col0,
+                          int64_t tileRows, int64_t tileCols, int64_t rows,
+                          int64_t cols, Value smem,
+                          SmallVectorImpl<Value> &tokens) {
+  int64_t chunksPerRow = tileCols / 8;
+  int64_t chunks = tileRows * chunksPerRow;
+  if (canCopyAsync(global) && chunks % kThreads == 0) {
+    for (int64_t i = 0; i < chunks / kThreads; ++i) {
+      Value chunk = add(tid, i * kThreads);
+      Value row = div(chunk, chunksPerRow);
+      Value col = mul(rem(chunk, chunksPerRow), 8);
+      Value globalRow = add(row0, row), globalCol = add(col0, col);
+      // cols % 8 == 0: a chunk is wholly inside the matrix or wholly out
+      // (then its source is clamped to a valid address and zero bytes of it
+      // are read: cp.async fills the 16 bytes with zeros).
+      Value inside =
+          both(lessThan(globalRow, rows), lessThan(globalCol, cols));
+      Value srcElements = arith::SelectOp::create(b, loc, inside, cst(8),
+                                                  cst(0));
+      Value token = nvgpu::DeviceAsyncCopyOp::create(
+          b, loc, smem, ValueRange{row, col}, global,
+          globalIndices(minIdx(globalRow, rows - 1),
+                        minIdx(globalCol, cols - 8)),
+          b.getIndexAttr(8), srcElements, b.getUnitAttr());
+      tokens.push_back(token);
+    }
+    return;
+  }
+  Type elementType = cast<MemRefType>(global.getType()).getElementType();
+  Value zero = arith::ConstantOp::create(b, loc, elementType,
+                                         b.getZeroAttr(elementType));
+  int64_t elements = tileRows * tileCols;
+  for (int64_t i = 0; i < elements / kThreads; ++i) {
+    Value element = add(tid, i * kThreads);
+    Value row = div(element, tileCols), col = rem(element, tileCols);
+    Value globalRow = add(row0, row), globalCol = add(col0, col);
+    Value inside = both(lessThan(globalRow, rows), lessThan(globalCol, cols));
+    Value value = memref::LoadOp::create(
+        b, loc, global,
+        globalIndices(minIdx(globalRow, rows - 1),
+                      minIdx(globalCol, cols - 1)));
+    value = arith::SelectOp::create(b, loc, inside, value, zero);
+    if (elementType != gemm.compute)
+      value = arith::TruncFOp::create(b, loc, gemm.compute, value);
+    memref::StoreOp::create(b, loc, value, smem, ValueRange{row, col});
+  }
+}
+
+/// One mma.sync m16n8k16: `a` four and `bFrag` two vector<2xT> registers,
+/// `c` four f32; returns the four f32 of D.
+SmallVector<Value> KernelBuilder::mma(ValueRange a, ValueRange bFrag,
+                                      ValueRange c) {
+  MLIRContext *context = b.getContext();
+  bool bf16 = gemm.compute.isBF16();
+  auto operand = [&](Value v) -> Value {
+    // bf16 pairs travel as i32 (the NVVM op's bf16 operand type).
+    return bf16 ? LLVM::BitcastOp::create(b, loc, b.getI32Type(), v)
+                      .getResult()
+                : v;
+  };
+  SmallVector<Value> aOps, bOps;
+  for (Value v : a)
+    aOps.push_back(operand(v));
+  for (Value v : bFrag)
+    bOps.push_back(operand(v));
+  Type f32 = b.getF32Type();
+  auto resultType =
+      LLVM::LLVMStructType::getLiteral(context, {f32, f32, f32, f32});
+  NVVM::MMATypes type = bf16 ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+  auto op = NVVM::MmaOp::create(
+      b, loc, resultType, aOps, bOps, c, /*shape=*/{16, 8, 16},
+      /*b1Op=*/std::nullopt, /*intOverflow=*/std::nullopt,
+      std::array<NVVM::MMATypes, 2>{type, type},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
+  SmallVector<Value> d;
+  for (int64_t i = 0; i < 4; ++i)
+    d.push_back(LLVM::ExtractValueOp::create(b, loc, op.getResult(), i));
+  return d;
+}
+
+void KernelBuilder::build() {
+  const int64_t mT = tiles.mTiles(), nT = tiles.nTiles();
+  const int64_t numAcc = mT * nT * 4;
+  tid = launch.getThreadIds().x;
+  lane = rem(tid, 32);
+  Value warp = div(tid, 32);
+  Value warpM = div(warp, tiles.warpsN), warpN = rem(warp, tiles.warpsN);
+  gpu::KernelDim3 blocks = launch.getBlockIds();
+  batchIdx = blocks.z;
+  Value blockRow = mul(blocks.y, tiles.bm), blockCol = mul(blocks.x, tiles.bn);
+  Value warpRow = mul(warpM, tiles.wm()), warpCol = mul(warpN, tiles.wn());
+  Value laneGroup = div(lane, 4), laneInGroup = rem(lane, 4);
+  Type f32 = b.getF32Type();
+
+  // The position of accumulator `i` of tile (mt, nt) in C (the C fragment
+  // layout: rows g and g + 8, columns 2t and 2t + 1).
+  auto accRow = [&](int64_t mt, int64_t i) {
+    return add(add(blockRow, warpRow), add(laneGroup, mt * 16 + (i / 2) * 8));
+  };
+  auto accCol = [&](int64_t nt, int64_t i) {
+    return add(add(blockCol, warpCol),
+               add(mul(laneInGroup, 2), nt * 8 + (i % 2)));
+  };
+
+  // Initial accumulators: zero, or C where no zero fill precedes.
+  SmallVector<Value> init;
+  Value zero = arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(0));
+  for (int64_t mt = 0; mt < mT; ++mt)
+    for (int64_t nt = 0; nt < nT; ++nt)
+      for (int64_t i = 0; i < 4; ++i) {
+        if (gemm.zeroFill) {
+          init.push_back(zero);
+          continue;
+        }
+        Value row = accRow(mt, i), col = accCol(nt, i);
+        Value inside = both(lessThan(row, gemm.m), lessThan(col, gemm.n));
+        Value value = memref::LoadOp::create(
+            b, loc, gemm.c,
+            globalIndices(minIdx(row, gemm.m - 1), minIdx(col, gemm.n - 1)));
+        init.push_back(arith::SelectOp::create(b, loc, inside, value, zero));
+      }
+
+  // Lane-dependent shared-memory addresses of the ldmatrix loads (see the
+  // fragment layouts above).
+  Value aLdRow = add(warpRow, rem(lane, 16));
+  Value aLdCol = mul(div(lane, 16), 8);
+  Value bLdRow, bLdCol;
+  if (!gemm.transposeB) { // [k][n], .trans
+    bLdRow = rem(lane, 16);
+    bLdCol = add(warpCol, mul(div(lane, 16), 8));
+  } else { // [n][k]
+    bLdRow = add(warpCol, add(rem(lane, 8), mul(div(lane, 16), 8)));
+    bLdCol = mul(rem(div(lane, 8), 2), 8);
+  }
+
+  int64_t kTiles = (gemm.k + tiles.bk - 1) / tiles.bk;
+  auto loop = scf::ForOp::create(b, loc, cst(0), cst(kTiles), cst(1), init);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value k0 = mul(loop.getInductionVar(), tiles.bk);
+    SmallVector<Value> acc(loop.getRegionIterArgs().begin(),
+                           loop.getRegionIterArgs().end());
+
+    SmallVector<Value> tokens;
+    stage(gemm.a, blockRow, k0, tiles.bm, tiles.bk, gemm.m, gemm.k, smemA,
+          tokens);
+    if (!gemm.transposeB)
+      stage(gemm.b, k0, blockCol, tiles.bk, tiles.bn, gemm.k, gemm.n, smemB,
+            tokens);
+    else
+      stage(gemm.b, blockCol, k0, tiles.bn, tiles.bk, gemm.n, gemm.k, smemB,
+            tokens);
+    if (!tokens.empty()) {
+      Value group = nvgpu::DeviceAsyncCreateGroupOp::create(
+          b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), tokens);
+      nvgpu::DeviceAsyncWaitOp::create(b, loc, group, b.getI32IntegerAttr(0));
+    }
+    gpu::BarrierOp::create(b, loc);
+
+    Type pair = VectorType::get({2}, gemm.compute);
+    Type quad = VectorType::get({4, 2}, gemm.compute);
+    auto split = [&](Value fragment, SmallVectorImpl<Value> &out) {
+      for (int64_t r = 0; r < 4; ++r)
+        out.push_back(
+            vector::ExtractOp::create(b, loc, fragment, ArrayRef<int64_t>{r}));
+    };
+    (void)pair;
+    for (int64_t kk = 0; kk < tiles.bk; kk += 16) {
+      // A: mT fragments of four registers.
+      SmallVector<SmallVector<Value>> aFrags(mT);
+      for (int64_t mt = 0; mt < mT; ++mt) {
+        Value fragment = nvgpu::LdMatrixOp::create(
+            b, loc, quad, smemA,
+            ValueRange{add(aLdRow, mt * 16), add(aLdCol, kk)},
+            /*transpose=*/false, /*numTiles=*/4);
+        split(fragment, aFrags[mt]);
+      }
+      // B: one ldmatrix.x4 per pair of n8 tiles.
+      SmallVector<SmallVector<Value>> bFrags(nT);
+      for (int64_t np = 0; np < nT / 2; ++np) {
+        SmallVector<Value> indices =
+            !gemm.transposeB
+                ? SmallVector<Value>{add(bLdRow, kk), add(bLdCol, np * 16)}
+                : SmallVector<Value>{add(bLdRow, np * 16), add(bLdCol, kk)};
+        Value fragment = nvgpu::LdMatrixOp::create(
+            b, loc, quad, smemB, indices,
+            /*transpose=*/!gemm.transposeB, /*numTiles=*/4);
+        SmallVector<Value> regs;
+        split(fragment, regs);
+        bFrags[2 * np] = {regs[0], regs[1]};
+        bFrags[2 * np + 1] = {regs[2], regs[3]};
+      }
+      for (int64_t mt = 0; mt < mT; ++mt)
+        for (int64_t nt = 0; nt < nT; ++nt) {
+          int64_t base = (mt * nT + nt) * 4;
+          SmallVector<Value> d =
+              mma(aFrags[mt], bFrags[nt],
+                  ArrayRef<Value>(acc).slice(base, 4));
+          for (int64_t i = 0; i < 4; ++i)
+            acc[base + i] = d[i];
+        }
+    }
+    // The next K tile overwrites the shared tiles.
+    gpu::BarrierOp::create(b, loc);
+    scf::YieldOp::create(b, loc, acc);
+  }
+
+  // Epilogue: the f32 accumulators to C, inside M x N.
+  for (int64_t mt = 0; mt < mT; ++mt)
+    for (int64_t nt = 0; nt < nT; ++nt)
+      for (int64_t i = 0; i < 4; ++i) {
+        Value row = accRow(mt, i), col = accCol(nt, i);
+        Value inside = both(lessThan(row, gemm.m), lessThan(col, gemm.n));
+        auto ifOp = scf::IfOp::create(b, loc, inside, /*withElse=*/false);
+        OpBuilder then = ifOp.getThenBodyBuilder();
+        memref::StoreOp::create(then, loc,
+                                loop.getResult((mt * nT + nt) * 4 + i), gemm.c,
+                                globalIndices(row, col));
+      }
+  (void)numAcc;
+}
+
+/// A private workgroup-memory global of `type`, 16-byte aligned (ldmatrix
+/// row addresses and cp.async destinations are 16-byte aligned).
+memref::GlobalOp createSharedBuffer(ModuleOp module, StringRef name,
+                                    MemRefType type) {
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  auto global = memref::GlobalOp::create(
+      b, module.getLoc(), name, b.getStringAttr("private"), type,
+      /*initial_value=*/Attribute(), /*constant=*/false,
+      b.getI64IntegerAttr(16));
+  SymbolTable(module).insert(global); // uniques the name if needed
+  return global;
+}
+
+std::string describe(const Gemm &gemm, const TileConfig &tiles,
+                     bool asyncA, bool asyncB) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  auto typeName = [](Type type) {
+    return type.isBF16() ? "bf16" : type.isF16() ? "f16" : "f32";
+  };
+  Type aElem = cast<MemRefType>(gemm.a.getType()).getElementType();
+  os << (gemm.batched ? "batch_matmul " : "matmul ");
+  if (gemm.batched)
+    os << gemm.batch << "x";
+  os << gemm.m << "x" << gemm.n << "x" << gemm.k << " (MxNxK) A "
+     << typeName(aElem) << (aElem != gemm.compute ? " rounded to " : "")
+     << (aElem != gemm.compute ? typeName(gemm.compute) : "") << ", B "
+     << typeName(gemm.compute) << (gemm.transposeB ? " NxK" : " KxN")
+     << ", f32 accumulators; mma.sync m16n8k16, block tile " << tiles.bm
+     << "x" << tiles.bn << "x" << tiles.bk << ", " << kWarps
+     << " warps of " << tiles.wm() << "x" << tiles.wn() << "; staging A "
+     << (asyncA ? "cp.async" : "ld/st") << ", B "
+     << (asyncB ? "cp.async" : "ld/st");
+  return text;
+}
+
+} // namespace
+
+void mapGemmsToTensorCores(func::FuncOp kernel,
+                           std::vector<std::string> &report) {
+  SmallVector<Gemm> gemms;
+  kernel.walk([&](linalg::LinalgOp op) {
+    if (std::optional<Gemm> gemm = matchGemm(op))
+      gemms.push_back(*gemm);
+  });
+  if (gemms.empty())
+    return;
+  auto module = kernel->getParentOfType<ModuleOp>();
+  MLIRContext *context = kernel.getContext();
+  context->loadDialect<gpu::GPUDialect, nvgpu::NVGPUDialect,
+                       vector::VectorDialect, LLVM::LLVMDialect,
+                       NVVM::NVVMDialect>();
+  Attribute workgroup =
+      gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
+  unsigned index = 0;
+  for (Gemm &gemm : gemms) {
+    TileConfig tiles = chooseTiles(gemm.m);
+    Location loc = gemm.op.getLoc();
+    std::string prefix =
+        (kernel.getSymName() + "_tc" + std::to_string(index++)).str();
+    auto aShared = MemRefType::get({tiles.bm, tiles.bk + kPad}, gemm.compute,
+                                   AffineMap(), workgroup);
+    auto bShared =
+        gemm.transposeB
+            ? MemRefType::get({tiles.bn, tiles.bk + kPad}, gemm.compute,
+                              AffineMap(), workgroup)
+            : MemRefType::get({tiles.bk, tiles.bn + kPad}, gemm.compute,
+                              AffineMap(), workgroup);
+    memref::GlobalOp aGlobal =
+        createSharedBuffer(module, prefix + "_smem_a", aShared);
+    memref::GlobalOp bGlobal =
+        createSharedBuffer(module, prefix + "_smem_b", bShared);
+
+    OpBuilder b(gemm.op);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value gridX = arith::ConstantIndexOp::create(
+        b, loc, (gemm.n + tiles.bn - 1) / tiles.bn);
+    Value gridY = arith::ConstantIndexOp::create(
+        b, loc, (gemm.m + tiles.bm - 1) / tiles.bm);
+    Value gridZ = arith::ConstantIndexOp::create(b, loc, gemm.batch);
+    Value threads = arith::ConstantIndexOp::create(b, loc, kThreads);
+    auto launch =
+        gpu::LaunchOp::create(b, loc, gridX, gridY, gridZ, threads, one, one);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&launch.getBody().front());
+      Value smemA = memref::GetGlobalOp::create(b, loc, aShared,
+                                                aGlobal.getSymName());
+      Value smemB = memref::GetGlobalOp::create(b, loc, bShared,
+                                                bGlobal.getSymName());
+      KernelBuilder(b, loc, gemm, tiles, launch, smemA, smemB).build();
+      gpu::TerminatorOp::create(b, loc);
+    }
+    bool asyncA = canCopyAsync(gemm.a) &&
+                  (tiles.bm * tiles.bk / 8) % kThreads == 0;
+    bool asyncB = canCopyAsync(gemm.b);
+    report.push_back(describe(gemm, tiles, asyncA, asyncB));
+    if (gemm.zeroFill)
+      gemm.zeroFill->erase();
+    gemm.op->erase();
+  }
+}
+
+} // namespace mlir::autoglm
