@@ -1,7 +1,8 @@
 //===- TensorCoreMatmul.cpp - GEMMs with 16-bit operands on tensor cores --===//
 //
 // The kernel, for C[b] (+)= A[b] * B[b] with A: M x K (f32, bf16 or f16),
-// B: K x N or N x K (bf16 or f16), C: M x N f32, all static:
+// B: K x N or N x K (bf16 or f16), C: M x N f32 (or B's type: the f32 sums
+// are rounded once when stored), all static:
 //
 //   grid  (ceil(N / BN), ceil(M / BM), batch), block 128 threads = 4 warps
 //   for each K tile of BK = 32:
@@ -107,17 +108,23 @@ struct Gemm {
 bool isF16OrBF16(Type type) { return type.isF16() || type.isBF16(); }
 
 /// The GEMM `op` computes, if the tensor-core kernel handles it: a
-/// linalg.matmul or linalg.batch_matmul on static memrefs, with A (b?, m, k),
-/// B (b?, k, n) or (b?, n, k), C (b?, m, n); B bf16 or f16, A f32 or B's
-/// type, C f32.
+/// contraction (linalg.matmul, linalg.batch_matmul, or a linalg.generic with
+/// a multiply-add body) on static memrefs, with one batch dimension or none,
+/// one M, N and K dimension, A (b?, m, k), B (b?, k, n) or (b?, n, k),
+/// C (b?, m, n); B bf16 or f16, A and C f32 or B's type.
 std::optional<Gemm> matchGemm(linalg::LinalgOp op) {
-  if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op.getOperation()) ||
-      !op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1)
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->batch.size() > 1 || dims->m.size() != 1 ||
+      dims->n.size() != 1 || dims->k.size() != 1 ||
+      op.getNumLoops() != dims->batch.size() + 3)
     return std::nullopt;
   Gemm gemm;
   gemm.op = op;
-  gemm.batched = isa<linalg::BatchMatmulOp>(op.getOperation());
+  gemm.batched = dims->batch.size() == 1;
   gemm.a = op.getDpsInputOperand(0)->get();
   gemm.b = op.getDpsInputOperand(1)->get();
   gemm.c = op.getDpsInitOperand(0)->get();
@@ -131,34 +138,32 @@ std::optional<Gemm> matchGemm(linalg::LinalgOp op) {
       cType.getRank() != rank)
     return std::nullopt;
   Type aElem = aType.getElementType(), bElem = bType.getElementType();
-  if (!cType.getElementType().isF32() || !isF16OrBF16(bElem) ||
-      !(aElem.isF32() || aElem == bElem))
+  Type cElem = cType.getElementType();
+  if (!isF16OrBF16(bElem) || !(aElem.isF32() || aElem == bElem) ||
+      !(cElem.isF32() || cElem == bElem))
     return std::nullopt;
   gemm.compute = bElem;
 
-  // Indexing maps: (b?, m, n, k).
+  // Indexing maps: A (b?, m, k), B (b?, k, n) or (b?, n, k), C (b?, m, n).
   MLIRContext *context = op.getContext();
-  unsigned numDims = rank + 1;
   unsigned off = gemm.batched ? 1 : 0;
-  auto dims = [&](std::initializer_list<unsigned> positions) {
+  auto map = [&](unsigned row, unsigned col) {
     SmallVector<AffineExpr> exprs;
     if (gemm.batched)
-      exprs.push_back(getAffineDimExpr(0, context));
-    for (unsigned p : positions)
-      exprs.push_back(getAffineDimExpr(off + p, context));
-    return AffineMap::get(numDims, 0, exprs, context);
+      exprs.push_back(getAffineDimExpr(dims->batch[0], context));
+    exprs.push_back(getAffineDimExpr(row, context));
+    exprs.push_back(getAffineDimExpr(col, context));
+    return AffineMap::get(op.getNumLoops(), 0, exprs, context);
   };
+  unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (maps.size() != 3 || maps[0] != dims({0, 2}) || maps[2] != dims({0, 1}))
+  if (maps.size() != 3 || maps[0] != map(m, k) || maps[2] != map(m, n))
     return std::nullopt;
-  if (maps[1] == dims({2, 1}))
+  if (maps[1] == map(k, n))
     gemm.transposeB = false;
-  else if (maps[1] == dims({1, 2}))
+  else if (maps[1] == map(n, k))
     gemm.transposeB = true;
   else
-    return std::nullopt;
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  if (iterators.back() != utils::IteratorType::reduction)
     return std::nullopt;
 
   ArrayRef<int64_t> a = aType.getShape(), b = bType.getShape(),
@@ -350,6 +355,7 @@ void KernelBuilder::build() {
   Value warpRow = mul(warpM, tiles.wm()), warpCol = mul(warpN, tiles.wn());
   Value laneGroup = div(lane, 4), laneInGroup = rem(lane, 4);
   Type f32 = b.getF32Type();
+  Type cElem = cast<MemRefType>(gemm.c.getType()).getElementType();
 
   // The position of accumulator `i` of tile (mt, nt) in C (the C fragment
   // layout: rows g and g + 8, columns 2t and 2t + 1).
@@ -376,6 +382,8 @@ void KernelBuilder::build() {
         Value value = memref::LoadOp::create(
             b, loc, gemm.c,
             globalIndices(minIdx(row, gemm.m - 1), minIdx(col, gemm.n - 1)));
+        if (!value.getType().isF32())
+          value = arith::ExtFOp::create(b, loc, f32, value);
         init.push_back(arith::SelectOp::create(b, loc, inside, value, zero));
       }
 
@@ -473,8 +481,10 @@ void KernelBuilder::build() {
         Value inside = both(lessThan(row, gemm.m), lessThan(col, gemm.n));
         auto ifOp = scf::IfOp::create(b, loc, inside, /*withElse=*/false);
         OpBuilder then = ifOp.getThenBodyBuilder();
-        memref::StoreOp::create(then, loc,
-                                loop.getResult((mt * nT + nt) * 4 + i), gemm.c,
+        Value value = loop.getResult((mt * nT + nt) * 4 + i);
+        if (cElem != f32) // a 16-bit C: the f32 sum rounded once
+          value = arith::TruncFOp::create(then, loc, cElem, value);
+        memref::StoreOp::create(then, loc, value, gemm.c,
                                 globalIndices(row, col));
       }
   (void)numAcc;
@@ -501,13 +511,15 @@ std::string describe(const Gemm &gemm, const TileConfig &tiles,
     return type.isBF16() ? "bf16" : type.isF16() ? "f16" : "f32";
   };
   Type aElem = cast<MemRefType>(gemm.a.getType()).getElementType();
-  os << (gemm.batched ? "batch_matmul " : "matmul ");
+  os << gemm.op->getName().getStringRef() << " ";
   if (gemm.batched)
     os << gemm.batch << "x";
-  os << gemm.m << "x" << gemm.n << "x" << gemm.k << " (MxNxK) A "
+  os << gemm.m << "x" << gemm.n << "x" << gemm.k
+     << (gemm.batched ? " (BxMxNxK)" : " (MxNxK)") << " A "
      << typeName(aElem) << (aElem != gemm.compute ? " rounded to " : "")
      << (aElem != gemm.compute ? typeName(gemm.compute) : "") << ", B "
      << typeName(gemm.compute) << (gemm.transposeB ? " NxK" : " KxN")
+     << ", C " << typeName(cast<MemRefType>(gemm.c.getType()).getElementType())
      << ", f32 accumulators; mma.sync m16n8k16, block tile " << tiles.bm
      << "x" << tiles.bn << "x" << tiles.bk << ", " << kWarps
      << " warps of " << tiles.wm() << "x" << tiles.wn() << "; staging A "

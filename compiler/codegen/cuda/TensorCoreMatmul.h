@@ -2,7 +2,7 @@
 //
 // Part of the CUDA target (issue 7): a GEMM of a dispatch whose B operand
 // is bf16 or fp16 (what `--precision=bf16|fp16` makes of a matmul with a
-// constant weight; A is f32 or the same 16-bit type, C is f32) becomes one
+// constant weight; A is f32 or the same 16-bit type, C is f32 or B's type) becomes one
 // gpu.launch of a shape-specialized tensor-core kernel, built directly with
 // the gpu / nvgpu / nvvm / memref / scf builders: block tiles staged through
 // shared memory (cp.async where the operand is already 16-bit, ldmatrix to
