@@ -8,10 +8,11 @@
 // each nest to blocks of 256 threads, outlines the GPU kernels and lowers
 // them through NVVM to PTX, one module per requested arch.
 //
+// GEMMs with a bf16 / f16 operand run on tensor cores (TensorCoreMatmul.h).
 // Not yet: host code (the plan launches the kernels; CudaLaunch records
-// what each launch needs), shared-memory reductions and tensor cores. GEMM-
-// class ops are naive loop nests in this slice (one thread per output
-// element, the K loop sequential); see docs/cuda-codegen.md.
+// what each launch needs), shared-memory reductions. Other GEMM-class ops
+// are naive loop nests (one thread per output element, the K loop
+// sequential); see docs/design/cuda-codegen.md.
 //
 //===----------------------------------------------------------------------===//
 
