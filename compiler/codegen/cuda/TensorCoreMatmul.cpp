@@ -12,7 +12,8 @@
 //       whose row length is a multiple of 8 is copied with cp.async (16
 //       bytes, zero fill past the edges); an f32 A is loaded, rounded to the
 //       16-bit type (round to nearest even, as the CPU's microkernel rounds
-//       activations) and stored. Out-of-range rows / columns become zeros.
+//       activations) and stored, four elements at a time where its rows are
+//       whole 16-byte chunks. Out-of-range rows / columns become zeros.
 //     barrier; each warp computes its WM x WN sub-tile with ldmatrix and
 //     mma.sync m16n8k16 (two k16 steps per K tile); barrier.
 //   epilogue: each thread stores its f32 accumulators, guarded by M and N.
@@ -198,6 +199,15 @@ bool canCopyAsync(Value memref) {
          type.getShape().back() % 8 == 0;
 }
 
+/// Whether an f32 `memref` can be loaded four elements (16 bytes) at a
+/// time: rows of whole 16-byte chunks, row-major and contiguous from the
+/// buffer's start.
+bool canLoadF32x4(Value memref) {
+  auto type = cast<MemRefType>(memref.getType());
+  return type.getElementType().isF32() && type.getLayout().isIdentity() &&
+         type.getShape().back() % 4 == 0;
+}
+
 /// Builds the kernel body; `b` is inside the launch.
 class KernelBuilder {
 public:
@@ -290,6 +300,33 @@ void KernelBuilder::stage(Value global, Value row0, Value col0,
     return;
   }
   Type elementType = cast<MemRefType>(global.getType()).getElementType();
+  if (canLoadF32x4(global) && (tileRows * tileCols / 4) % kThreads == 0) {
+    // An f32 operand: 16-byte loads of four elements (cols % 4 == 0: wholly
+    // inside the matrix or wholly out), rounded to the compute type, stored
+    // as 8 bytes.
+    auto f32x4 = VectorType::get({4}, elementType);
+    auto halfx4 = VectorType::get({4}, gemm.compute);
+    Value zeros = arith::ConstantOp::create(b, loc, f32x4,
+                                            b.getZeroAttr(f32x4));
+    int64_t perRow = tileCols / 4;
+    for (int64_t i = 0; i < tileRows * perRow / kThreads; ++i) {
+      Value quad = add(tid, i * kThreads);
+      Value row = div(quad, perRow), col = mul(rem(quad, perRow), 4);
+      Value globalRow = add(row0, row), globalCol = add(col0, col);
+      Value inside =
+          both(lessThan(globalRow, rows), lessThan(globalCol, cols));
+      Value value = vector::LoadOp::create(
+          b, loc, f32x4, global,
+          globalIndices(minIdx(globalRow, rows - 1),
+                        minIdx(globalCol, cols - 4)),
+          /*nontemporal=*/false, llvm::MaybeAlign(16));
+      value = arith::SelectOp::create(b, loc, inside, value, zeros);
+      value = arith::TruncFOp::create(b, loc, halfx4, value);
+      vector::StoreOp::create(b, loc, value, smem, ValueRange{row, col},
+                              /*nontemporal=*/false, llvm::MaybeAlign(8));
+    }
+    return;
+  }
   Value zero = arith::ConstantOp::create(b, loc, elementType,
                                          b.getZeroAttr(elementType));
   int64_t elements = tileRows * tileCols;
@@ -504,7 +541,7 @@ memref::GlobalOp createSharedBuffer(ModuleOp module, StringRef name,
 }
 
 std::string describe(const Gemm &gemm, const TileConfig &tiles,
-                     bool asyncA, bool asyncB) {
+                     StringRef stagingA, StringRef stagingB) {
   std::string text;
   llvm::raw_string_ostream os(text);
   auto typeName = [](Type type) {
@@ -523,8 +560,7 @@ std::string describe(const Gemm &gemm, const TileConfig &tiles,
      << ", f32 accumulators; mma.sync m16n8k16, block tile " << tiles.bm
      << "x" << tiles.bn << "x" << tiles.bk << ", " << kWarps
      << " warps of " << tiles.wm() << "x" << tiles.wn() << "; staging A "
-     << (asyncA ? "cp.async" : "ld/st") << ", B "
-     << (asyncB ? "cp.async" : "ld/st");
+     << stagingA << ", B " << stagingB;
   return text;
 }
 
@@ -585,10 +621,16 @@ void mapGemmsToTensorCores(func::FuncOp kernel,
       KernelBuilder(b, loc, gemm, tiles, launch, smemA, smemB).build();
       gpu::TerminatorOp::create(b, loc);
     }
-    bool asyncA = canCopyAsync(gemm.a) &&
-                  (tiles.bm * tiles.bk / 8) % kThreads == 0;
-    bool asyncB = canCopyAsync(gemm.b);
-    report.push_back(describe(gemm, tiles, asyncA, asyncB));
+    auto staging = [&](Value operand, int64_t elements) -> std::string {
+      if (canCopyAsync(operand) && (elements / 8) % kThreads == 0)
+        return "cp.async";
+      if (canLoadF32x4(operand) && (elements / 4) % kThreads == 0)
+        return "ld.v4.f32";
+      return "ld/st";
+    };
+    report.push_back(describe(gemm, tiles,
+                              staging(gemm.a, tiles.bm * tiles.bk),
+                              staging(gemm.b, tiles.bk * tiles.bn)));
     if (gemm.zeroFill)
       gemm.zeroFill->erase();
     gemm.op->erase();

@@ -13,8 +13,8 @@
 // RUN: FileCheck %s --check-prefix=SM90 --input-file=%t.90.ptx
 // RUN: %ptxas -arch=sm_90 %t.90.ptx -o %t.90.cubin
 
-// VERBOSE: dispatch dispatch_0_matmul: tensor cores: linalg.matmul 33x72x40 (MxNxK) A f32 rounded to bf16, B bf16 KxN, C f32, f32 accumulators; mma.sync m16n8k16, block tile 64x64x32, 4 warps of 32x32; staging A ld/st, B cp.async
-// VERBOSE: dispatch dispatch_1_matmul: tensor cores: linalg.matmul 100x70x96 (MxNxK) A f32 rounded to f16, B f16 KxN, C f32, {{.*}}; staging A ld/st, B ld/st
+// VERBOSE: dispatch dispatch_0_matmul: tensor cores: linalg.matmul 33x72x40 (MxNxK) A f32 rounded to bf16, B bf16 KxN, C f32, f32 accumulators; mma.sync m16n8k16, block tile 64x64x32, 4 warps of 32x32; staging A ld.v4.f32, B cp.async
+// VERBOSE: dispatch dispatch_1_matmul: tensor cores: linalg.matmul 100x70x96 (MxNxK) A f32 rounded to f16, B f16 KxN, C f32, {{.*}}; staging A ld.v4.f32, B ld/st
 // VERBOSE: dispatch dispatch_2_matmul: tensor cores: linalg.generic 2x20x24x32 (BxMxNxK) A f16, B f16 NxK, C f16, f32 accumulators; mma.sync m16n8k16, block tile 32x64x32, 4 warps of 16x32; staging A cp.async, B cp.async
 // VERBOSE: dispatch dispatch_3_matmul: tensor cores: linalg.matmul 4x40x48 (MxNxK) A f32 rounded to bf16, B bf16 NxK, C f32, {{.*}} block tile 16x64x32, 4 warps of 16x16
 // The bias is broadcast into C by a loop-nest launch first.
@@ -30,6 +30,10 @@
 // CHECK-LABEL: .visible .entry dispatch_0_matmul_kernel_0(
 // CHECK: .shared .align 16 .b8 dispatch_0_matmul_tc0_smem_a[5120];
 // CHECK: .shared .align 16 .b8 dispatch_0_matmul_tc0_smem_b[4608];
+// The f32 A: 16-byte loads, rounded to bf16 two at a time, 8-byte stores.
+// CHECK: ld.global.v4.b32
+// CHECK: cvt.rn.bf16x2.f32
+// CHECK: st.shared.v2.b32
 // CHECK: cp.async.cg.shared.global [{{.*}}], [{{.*}}], 16, %r{{[0-9]+}};
 // CHECK: cp.async.wait_group 0;
 // CHECK: bar.sync 0;

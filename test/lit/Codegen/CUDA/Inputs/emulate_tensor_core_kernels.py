@@ -255,7 +255,13 @@ class Block:
         full = bool(np.all(mask))
         if n == 'arith.constant':
             value = op.attr(r'value = ([^ :]+)')
-            if value in ('true', 'false'):
+            splat = re.match(r'dense<([^>]+)>', value)
+            if splat:  # a splat vector<Nx...>
+                shape = tuple(int(x) for x in re.match(
+                    r'vector<([\dx]+)x', op.result_types()).group(1)
+                    .split('x'))
+                out = np.full((T,) + shape, float(splat.group(1)))
+            elif value in ('true', 'false'):
                 out = np.full(T, value == 'true')
             elif dtype_of(op.result_types()) == 'int':
                 out = np.full(T, int(value), dtype=np.int64)
@@ -329,6 +335,32 @@ class Block:
             active = np.nonzero(mask)[0]
             self.write(ref, tuple(i[active] for i in idx), value[active],
                        active)
+        elif n in ('vector.load', 'vector.store'):
+            # one vector per thread along the innermost dimension
+            store = n == 'vector.store'
+            value, ref, idx = (v[0], v[1], v[2:]) if store else \
+                (None, v[0], v[1:])
+            width = (value.shape[1] if store else int(re.search(
+                r'vector<(\d+)x', op.result_types()).group(1)))
+            align = op.attr(r'alignment = (\d+)')
+            data = ref.data if isinstance(ref, Shared) else ref
+            elem = 4 if dtype_of(op.rest.split('memref<')[1].split(',')[0]
+                                 .split('>')[0]) == 'f32' else 2
+            if align is None or (data.shape[-1] * elem) % int(align):
+                raise Failure(f'{n} without a usable alignment')
+            if np.any((idx[-1] * elem) % int(align)):
+                raise Failure(f'{n} address not {align}-byte aligned')
+            active = np.nonzero(mask)[0]
+            lanes = np.repeat(active, width)
+            full_idx = tuple(np.repeat(i[active], width) for i in idx[:-1]) \
+                + ((idx[-1][active][:, None] + np.arange(width)).ravel(),)
+            if store:
+                self.write(ref, full_idx, value[active].ravel(), lanes)
+            else:
+                values = np.full((T, width), np.nan)
+                values[active] = self.read(ref, full_idx, lanes) \
+                    .reshape(-1, width)
+                out = values
         elif n == 'nvgpu.device_async_copy':
             if not full:
                 raise Failure('cp.async under a mask')
