@@ -228,9 +228,8 @@ static int compileModel(const CompileOptions &options, StringRef emit,
       return 1;
     if (options.verbose)
       for (const CudaDispatch &dispatch : object->dispatches)
-        for (const std::string &gemm : dispatch.tensorCoreGemms)
-          errs << "dispatch " << dispatch.name << ": tensor cores: " << gemm
-               << "\n";
+        for (const std::string &gemm : dispatch.gemms)
+          errs << "dispatch " << dispatch.name << ": " << gemm << "\n";
     if (options.verbose)
       for (const CudaDispatch &dispatch : object->dispatches)
         for (const CudaLaunch &launch : dispatch.launches)

@@ -1,6 +1,7 @@
 //===- CudaBackend.cpp - kernels to PTX through MLIR's NVPTX path ---------===//
 
 #include "compiler/codegen/cuda/CudaBackend.h"
+#include "compiler/codegen/cuda/SimtMatmul.h"
 #include "compiler/codegen/cuda/TensorCoreMatmul.h"
 #include "compiler/codegen/RunPipeline.h"
 
@@ -330,10 +331,13 @@ static LogicalResult lowerKernel(ModuleOp isolated, StringRef name,
                            copy.getTarget());
     copy.erase();
   }
-  // GEMMs with 16-bit operands: tensor-core launches (TensorCoreMatmul.h).
+  // GEMMs: launches of their own (tensor cores for 16-bit operands, shared-
+  // memory tiles for f32).
   for (auto func : isolated.getOps<func::FuncOp>())
-    if (!func.isDeclaration())
-      mapGemmsToTensorCores(func, dispatch.tensorCoreGemms);
+    if (!func.isDeclaration()) {
+      mapGemmsToTensorCores(func, dispatch.gemms);
+      mapGemmsToSharedMemoryTiles(func, dispatch.gemms);
+    }
   if (failed(runPipeline(isolated, kToLoopsPipeline, target)))
     return failure();
   for (auto func : isolated.getOps<func::FuncOp>()) {

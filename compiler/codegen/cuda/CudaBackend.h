@@ -62,8 +62,9 @@ struct CudaDispatch {
   /// The gpu.launch_func operands of each launch, as indices into the
   /// dispatch's function arguments (-1: a temporary the dispatch allocates).
   std::vector<std::vector<int64_t>> launchArguments;
-  /// One line per GEMM computed on tensor cores (TensorCoreMatmul.h).
-  std::vector<std::string> tensorCoreGemms;
+  /// One line per GEMM given a kernel of its own (tensor cores,
+  /// TensorCoreMatmul.h; shared-memory tiles, SimtMatmul.h), for -v.
+  std::vector<std::string> gemms;
 };
 
 struct CudaObject {

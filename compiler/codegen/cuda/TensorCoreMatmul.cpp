@@ -46,6 +46,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/codegen/cuda/TensorCoreMatmul.h"
+#include "compiler/codegen/cuda/GemmMatch.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -59,7 +60,6 @@
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 
 #include "llvm/Support/raw_ostream.h"
@@ -96,97 +96,23 @@ TileConfig chooseTiles(int64_t m) {
 }
 
 /// A GEMM the kernel handles.
-struct Gemm {
-  linalg::LinalgOp op;
-  Value a, b, c;
-  bool batched = false;
-  bool transposeB = false; // B is N x K
-  int64_t batch = 1, m = 0, n = 0, k = 0;
+struct Gemm : GemmMatch {
   Type compute; // bf16 or f16: the multiplicands' type on the tensor cores
-  linalg::FillOp zeroFill; // a zero fill of C just before, folded in
 };
 
 bool isF16OrBF16(Type type) { return type.isF16() || type.isBF16(); }
 
-/// The GEMM `op` computes, if the tensor-core kernel handles it: a
-/// contraction (linalg.matmul, linalg.batch_matmul, or a linalg.generic with
-/// a multiply-add body) on static memrefs, with one batch dimension or none,
-/// one M, N and K dimension, A (b?, m, k), B (b?, k, n) or (b?, n, k),
-/// C (b?, m, n); B bf16 or f16, A and C f32 or B's type.
-std::optional<Gemm> matchGemm(linalg::LinalgOp op) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
-    return std::nullopt;
-  FailureOr<linalg::ContractionDimensions> dims =
-      linalg::inferContractionDims(op);
-  if (failed(dims) || dims->batch.size() > 1 || dims->m.size() != 1 ||
-      dims->n.size() != 1 || dims->k.size() != 1 ||
-      op.getNumLoops() != dims->batch.size() + 3)
+/// The GEMM of `op` if the tensor-core kernel takes it: B bf16 or f16, A
+/// and C f32 or B's type.
+std::optional<Gemm> matchTensorCoreGemm(linalg::LinalgOp op) {
+  std::optional<GemmMatch> match = matchGemm(op);
+  if (!match || !isF16OrBF16(match->bElem) ||
+      !(match->aElem.isF32() || match->aElem == match->bElem) ||
+      !(match->cElem.isF32() || match->cElem == match->bElem))
     return std::nullopt;
   Gemm gemm;
-  gemm.op = op;
-  gemm.batched = dims->batch.size() == 1;
-  gemm.a = op.getDpsInputOperand(0)->get();
-  gemm.b = op.getDpsInputOperand(1)->get();
-  gemm.c = op.getDpsInitOperand(0)->get();
-  auto aType = dyn_cast<MemRefType>(gemm.a.getType());
-  auto bType = dyn_cast<MemRefType>(gemm.b.getType());
-  auto cType = dyn_cast<MemRefType>(gemm.c.getType());
-  int64_t rank = gemm.batched ? 3 : 2;
-  if (!aType || !bType || !cType || !aType.hasStaticShape() ||
-      !bType.hasStaticShape() || !cType.hasStaticShape() ||
-      aType.getRank() != rank || bType.getRank() != rank ||
-      cType.getRank() != rank)
-    return std::nullopt;
-  Type aElem = aType.getElementType(), bElem = bType.getElementType();
-  Type cElem = cType.getElementType();
-  if (!isF16OrBF16(bElem) || !(aElem.isF32() || aElem == bElem) ||
-      !(cElem.isF32() || cElem == bElem))
-    return std::nullopt;
-  gemm.compute = bElem;
-
-  // Indexing maps: A (b?, m, k), B (b?, k, n) or (b?, n, k), C (b?, m, n).
-  MLIRContext *context = op.getContext();
-  unsigned off = gemm.batched ? 1 : 0;
-  auto map = [&](unsigned row, unsigned col) {
-    SmallVector<AffineExpr> exprs;
-    if (gemm.batched)
-      exprs.push_back(getAffineDimExpr(dims->batch[0], context));
-    exprs.push_back(getAffineDimExpr(row, context));
-    exprs.push_back(getAffineDimExpr(col, context));
-    return AffineMap::get(op.getNumLoops(), 0, exprs, context);
-  };
-  unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (maps.size() != 3 || maps[0] != map(m, k) || maps[2] != map(m, n))
-    return std::nullopt;
-  if (maps[1] == map(k, n))
-    gemm.transposeB = false;
-  else if (maps[1] == map(n, k))
-    gemm.transposeB = true;
-  else
-    return std::nullopt;
-
-  ArrayRef<int64_t> a = aType.getShape(), b = bType.getShape(),
-                    c = cType.getShape();
-  gemm.batch = gemm.batched ? c[0] : 1;
-  gemm.m = c[off];
-  gemm.n = c[off + 1];
-  gemm.k = a[off + 1];
-  int64_t bk = gemm.transposeB ? b[off + 1] : b[off];
-  int64_t bn = gemm.transposeB ? b[off] : b[off + 1];
-  if (a[off] != gemm.m || bk != gemm.k || bn != gemm.n ||
-      (gemm.batched && (a[0] != gemm.batch || b[0] != gemm.batch)))
-    return std::nullopt;
-  if (gemm.m == 0 || gemm.n == 0 || gemm.k == 0)
-    return std::nullopt;
-
-  // A zero fill of C right before: the accumulators start at zero instead.
-  if (auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode()))
-    if (fill.hasPureBufferSemantics() && fill.getOutputs().size() == 1 &&
-        fill.getOutputs()[0] == gemm.c &&
-        matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
-      gemm.zeroFill = fill;
+  static_cast<GemmMatch &>(gemm) = *match;
+  gemm.compute = match->bElem;
   return gemm;
 }
 
@@ -194,18 +120,16 @@ std::optional<Gemm> matchGemm(linalg::LinalgOp op) {
 /// whole 16-byte chunks, row-major and contiguous from the buffer's start
 /// (the buffers themselves are at least 16-byte aligned).
 bool canCopyAsync(Value memref) {
-  auto type = cast<MemRefType>(memref.getType());
-  return isF16OrBF16(type.getElementType()) && type.getLayout().isIdentity() &&
-         type.getShape().back() % 8 == 0;
+  return isF16OrBF16(cast<MemRefType>(memref.getType()).getElementType()) &&
+         hasAlignedRows(memref, 16);
 }
 
 /// Whether an f32 `memref` can be loaded four elements (16 bytes) at a
 /// time: rows of whole 16-byte chunks, row-major and contiguous from the
 /// buffer's start.
 bool canLoadF32x4(Value memref) {
-  auto type = cast<MemRefType>(memref.getType());
-  return type.getElementType().isF32() && type.getLayout().isIdentity() &&
-         type.getShape().back() % 4 == 0;
+  return cast<MemRefType>(memref.getType()).getElementType().isF32() &&
+         hasAlignedRows(memref, 16);
 }
 
 /// Builds the kernel body; `b` is inside the launch.
@@ -392,7 +316,7 @@ void KernelBuilder::build() {
   Value warpRow = mul(warpM, tiles.wm()), warpCol = mul(warpN, tiles.wn());
   Value laneGroup = div(lane, 4), laneInGroup = rem(lane, 4);
   Type f32 = b.getF32Type();
-  Type cElem = cast<MemRefType>(gemm.c.getType()).getElementType();
+  Type cElem = gemm.cElem;
 
   // The position of accumulator `i` of tile (mt, nt) in C (the C fragment
   // layout: rows g and g + 8, columns 2t and 2t + 1).
@@ -527,19 +451,6 @@ void KernelBuilder::build() {
   (void)numAcc;
 }
 
-/// A private workgroup-memory global of `type`, 16-byte aligned (ldmatrix
-/// row addresses and cp.async destinations are 16-byte aligned).
-memref::GlobalOp createSharedBuffer(ModuleOp module, StringRef name,
-                                    MemRefType type) {
-  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-  auto global = memref::GlobalOp::create(
-      b, module.getLoc(), name, b.getStringAttr("private"), type,
-      /*initial_value=*/Attribute(), /*constant=*/false,
-      b.getI64IntegerAttr(16));
-  SymbolTable(module).insert(global); // uniques the name if needed
-  return global;
-}
-
 std::string describe(const Gemm &gemm, const TileConfig &tiles,
                      StringRef stagingA, StringRef stagingB) {
   std::string text;
@@ -547,16 +458,11 @@ std::string describe(const Gemm &gemm, const TileConfig &tiles,
   auto typeName = [](Type type) {
     return type.isBF16() ? "bf16" : type.isF16() ? "f16" : "f32";
   };
-  Type aElem = cast<MemRefType>(gemm.a.getType()).getElementType();
-  os << gemm.op->getName().getStringRef() << " ";
-  if (gemm.batched)
-    os << gemm.batch << "x";
-  os << gemm.m << "x" << gemm.n << "x" << gemm.k
-     << (gemm.batched ? " (BxMxNxK)" : " (MxNxK)") << " A "
-     << typeName(aElem) << (aElem != gemm.compute ? " rounded to " : "")
+  Type aElem = gemm.aElem;
+  os << "tensor cores: " << gemm.describeShape() << " A " << typeName(aElem) << (aElem != gemm.compute ? " rounded to " : "")
      << (aElem != gemm.compute ? typeName(gemm.compute) : "") << ", B "
      << typeName(gemm.compute) << (gemm.transposeB ? " NxK" : " KxN")
-     << ", C " << typeName(cast<MemRefType>(gemm.c.getType()).getElementType())
+     << ", C " << typeName(gemm.cElem)
      << ", f32 accumulators; mma.sync m16n8k16, block tile " << tiles.bm
      << "x" << tiles.bn << "x" << tiles.bk << ", " << kWarps
      << " warps of " << tiles.wm() << "x" << tiles.wn() << "; staging A "
@@ -570,7 +476,9 @@ void mapGemmsToTensorCores(func::FuncOp kernel,
                            std::vector<std::string> &report) {
   SmallVector<Gemm> gemms;
   kernel.walk([&](linalg::LinalgOp op) {
-    if (std::optional<Gemm> gemm = matchGemm(op))
+    if (op->getParentOp() != kernel) // the launch must be top-level
+      return;
+    if (std::optional<Gemm> gemm = matchTensorCoreGemm(op))
       gemms.push_back(*gemm);
   });
   if (gemms.empty())

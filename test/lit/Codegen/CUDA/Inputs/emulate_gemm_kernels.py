@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Runs the tensor-core GEMM kernels autoglm-compile generates on a small SIMT
-emulator, to check their tiling and fragment index math without a GPU.
+"""Runs the GEMM kernels autoglm-compile generates for the CUDA target (on
+tensor cores and in shared-memory tiles) on a small SIMT emulator, to check
+their tiling and fragment index math without a GPU.
 
 The kernels are taken as generated: the IR after gpu-kernel-outlining
 (`--mlir-print-ir-after-all`), printed in generic form by mlir-opt, is
@@ -12,7 +13,7 @@ per-thread fragments; the mma.m16n8k16 A/B/C fragment layouts), which the
 generator's comments also follow, so the check is of the generated index math
 against the ISA, not of the generator against itself.
 
-Checks, for each kernel that uses nvvm.mma.sync:
+Checks, for each kernel with shared-memory tiles (memref.get_global):
   * C equals C_init + A @ B exactly (small integer inputs: every product and
     sum is exact in bf16/f16/f32), i.e. every (m, n, k) product is
     accumulated exactly once and nothing else is;
@@ -25,8 +26,8 @@ Not checked: the hardware itself, LLVM's NVPTX back end and ptxas (the PTX is
 checked by FileCheck and assembled by ptxas in the lit tests).
 
 Usage: emulate_tensor_core_kernels.py AUTOGLM_COMPILE MLIR_OPT INPUT
-  [compile options...]. Prints one line per tensor-core kernel; exits 1 on
-  the first failure.
+  [compile options...]. Prints one line per GEMM kernel; exits 1 on the
+  first failure.
 """
 
 import re
@@ -35,7 +36,7 @@ import sys
 
 import numpy as np
 
-T = 128  # threads per block (the kernels' block size is checked)
+T = 128  # threads per block: the kernel's known block size, set per kernel
 
 
 class Failure(Exception):
@@ -541,8 +542,10 @@ def run_kernel(module_blocks, func, seed):
     block = [int(x) for x in
              func.attr(r'known_block_size = array<i32: ([\d, ]+)>')
              .split(',')]
-    if block != [T, 1, 1]:
-        raise Failure(f'block size {block}, expected {T}x1x1')
+    global T
+    if block[1:] != [1, 1] or block[0] % 32:
+        raise Failure(f'block size {block}, expected a multiple of 32 x 1 x 1')
+    T = block[0]
     emu.grid = grid
     sig = func.attr(r'function_type = \((.*?)\) -> \(\)')
     types = split_top(sig)
@@ -626,7 +629,7 @@ def main():
     checked = 0
     for (when, name), text in zip(headers, sections[1:]):
         if when != 'After' or name != 'GpuKernelOutliningPass' or \
-                'nvvm.mma.sync' not in text:
+                'memref.get_global' not in text:
             continue
         generic = subprocess.run(
             [mlir_opt, '--mlir-print-op-generic', '-'], input=text,
@@ -634,22 +637,29 @@ def main():
         if generic.returncode:
             sys.exit(generic.stderr[-2000:])
         blocks = parse_module(generic.stdout)
-        for op in walk(blocks):
-            if op.name != 'gpu.func':
+        for module in walk(blocks):
+            if module.name != 'gpu.module':
                 continue
-            if not any(o.name == 'nvvm.mma.sync' for o in walk(op.regions[0])):
-                continue
-            kernel = op.attr(r'sym_name = "([\w]+)"')
-            try:
-                shape = run_kernel(blocks, op, seed=checked)
-            except Failure as e:
-                print(f'FAIL {kernel}: {e}')
-                sys.exit(1)
-            print(f'ok {kernel}: C {"x".join(map(str, shape))} = C + A @ B, '
-                  f'every element stored once, no shared-memory race')
-            checked += 1
+            # The PTX entry is named after its gpu.module.
+            entry = module.attr(r'sym_name = "([\w]+)"')
+            for op in walk(module.regions[0]):
+                # The GEMM kernels: those with shared-memory tiles.
+                if op.name != 'gpu.func' or not any(
+                        o.name == 'memref.get_global' and
+                        'address_space<workgroup>' in o.rest
+                        for o in walk(op.regions[0])):
+                    continue
+                try:
+                    shape = run_kernel(blocks, op, seed=checked)
+                except Failure as e:
+                    print(f'FAIL {entry}: {e}')
+                    sys.exit(1)
+                print(f'ok {entry}: C {"x".join(map(str, shape))} = '
+                      f'C + A @ B, every element stored once, '
+                      f'no shared-memory race')
+                checked += 1
     if not checked:
-        sys.exit('no tensor-core kernel found')
+        sys.exit('no GEMM kernel found')
 
 
 if __name__ == '__main__':
