@@ -8,11 +8,12 @@
 // each nest to blocks of 256 threads, outlines the GPU kernels and lowers
 // them through NVVM to PTX, one module per requested arch.
 //
-// GEMMs with a bf16 / f16 operand run on tensor cores (TensorCoreMatmul.h).
+// GEMMs get kernels of their own: on tensor cores with a bf16 / f16 operand
+// (TensorCoreMatmul.h), in shared-memory tiles in f32 (SimtMatmul.h).
 // Not yet: host code (the plan launches the kernels; CudaLaunch records
 // what each launch needs), shared-memory reductions. Other GEMM-class ops
-// are naive loop nests (one thread per output element, the K loop
-// sequential); see docs/design/cuda-codegen.md.
+// (quantized matmuls, convs) are naive loop nests (one thread per output
+// element, the K loop sequential); see docs/design/cuda-codegen.md.
 //
 //===----------------------------------------------------------------------===//
 

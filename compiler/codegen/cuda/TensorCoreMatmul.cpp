@@ -305,7 +305,6 @@ SmallVector<Value> KernelBuilder::mma(ValueRange a, ValueRange bFrag,
 
 void KernelBuilder::build() {
   const int64_t mT = tiles.mTiles(), nT = tiles.nTiles();
-  const int64_t numAcc = mT * nT * 4;
   tid = launch.getThreadIds().x;
   lane = rem(tid, 32);
   Value warp = div(tid, 32);
@@ -386,14 +385,12 @@ void KernelBuilder::build() {
     }
     gpu::BarrierOp::create(b, loc);
 
-    Type pair = VectorType::get({2}, gemm.compute);
     Type quad = VectorType::get({4, 2}, gemm.compute);
     auto split = [&](Value fragment, SmallVectorImpl<Value> &out) {
       for (int64_t r = 0; r < 4; ++r)
         out.push_back(
             vector::ExtractOp::create(b, loc, fragment, ArrayRef<int64_t>{r}));
     };
-    (void)pair;
     for (int64_t kk = 0; kk < tiles.bk; kk += 16) {
       // A: mT fragments of four registers.
       SmallVector<SmallVector<Value>> aFrags(mT);
@@ -448,7 +445,6 @@ void KernelBuilder::build() {
         memref::StoreOp::create(then, loc, value, gemm.c,
                                 globalIndices(row, col));
       }
-  (void)numAcc;
 }
 
 std::string describe(const Gemm &gemm, const TileConfig &tiles,

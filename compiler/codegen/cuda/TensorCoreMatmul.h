@@ -30,7 +30,8 @@ namespace mlir::autoglm {
 /// Replaces every linalg.matmul / linalg.batch_matmul of the bufferized
 /// `kernel` that the tensor-core kernel handles by a gpu.launch of it (a
 /// zero linalg.fill of the result just before it is folded into the
-/// accumulators' initial value). Others are left to the loop-nest path.
+/// accumulators' initial value). Others are left to SimtMatmul.h (f32) or
+/// the loop-nest path.
 /// Appends one line per rewritten GEMM to `report` (for -v). Loads the
 /// dialects the kernels are built with (nvgpu, vector, LLVM, NVVM); not to
 /// be called from inside a pass.
