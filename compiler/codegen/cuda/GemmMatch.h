@@ -47,6 +47,12 @@ std::optional<GemmMatch> matchGemm(linalg::LinalgOp op);
 memref::GlobalOp createSharedBuffer(ModuleOp module, StringRef name,
                                    MemRefType type);
 
+/// Whether a grid of x * y * z blocks can be launched (x < 2^31, y and z at
+/// most 65535); a GEMM whose grid does not fit keeps the loop-nest path.
+inline bool fitsGrid(int64_t x, int64_t y, int64_t z) {
+  return x < (int64_t(1) << 31) && y <= 65535 && z <= 65535;
+}
+
 /// Whether `memref` is row-major and contiguous from its buffer's start, its
 /// rows whole `bytes`-byte chunks (with 16-byte aligned buffers, every chunk
 /// is then `bytes`-byte aligned).

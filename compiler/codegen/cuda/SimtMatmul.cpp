@@ -234,7 +234,11 @@ void mapGemmsToSharedMemoryTiles(func::FuncOp kernel,
     if (op->getParentOp() != kernel) // the launch must be top-level
       return;
     std::optional<GemmMatch> gemm = matchGemm(op);
-    if (gemm && isF32Gemm(*gemm))
+    if (gemm && isF32Gemm(*gemm) &&
+        fitsGrid((gemm->n + kBN - 1) / kBN,
+                 (gemm->m + chooseBlockRows(gemm->m) - 1) /
+                     chooseBlockRows(gemm->m),
+                 gemm->batch))
       gemms.push_back(*gemm);
   });
   if (gemms.empty())

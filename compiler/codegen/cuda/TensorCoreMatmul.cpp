@@ -474,7 +474,12 @@ void mapGemmsToTensorCores(func::FuncOp kernel,
   kernel.walk([&](linalg::LinalgOp op) {
     if (op->getParentOp() != kernel) // the launch must be top-level
       return;
-    if (std::optional<Gemm> gemm = matchTensorCoreGemm(op))
+    std::optional<Gemm> gemm = matchTensorCoreGemm(op);
+    if (!gemm)
+      return;
+    TileConfig tiles = chooseTiles(gemm->m);
+    if (fitsGrid((gemm->n + tiles.bn - 1) / tiles.bn,
+                 (gemm->m + tiles.bm - 1) / tiles.bm, gemm->batch))
       gemms.push_back(*gemm);
   });
   if (gemms.empty())
