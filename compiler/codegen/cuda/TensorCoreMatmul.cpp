@@ -5,17 +5,22 @@
 // are rounded once when stored), all static:
 //
 //   grid  (ceil(N / BN), ceil(M / BM), batch), block 128 threads = 4 warps
-//   for each K tile of BK = 32:
-//     stage A's BM x BK and B's BK x BN tile into shared memory as 16-bit
-//       values (rows padded by 8 elements: the 8 row addresses of an
-//       ldmatrix fall into distinct 16-byte bank groups). A 16-bit operand
-//       whose row length is a multiple of 8 is copied with cp.async (16
-//       bytes, zero fill past the edges); an f32 A is loaded, rounded to the
-//       16-bit type (round to nearest even, as the CPU's microkernel rounds
-//       activations) and stored, four elements at a time where its rows are
-//       whole 16-byte chunks. Out-of-range rows / columns become zeros.
-//     barrier; each warp computes its WM x WN sub-tile with ldmatrix and
-//     mma.sync m16n8k16 (two k16 steps per K tile); barrier.
+//   A's BM x BK and B's BK x BN tiles (BK = 32) go through shared memory as
+//   16-bit values, in two stages (rows padded by 8 elements: the 8 row
+//   addresses of an ldmatrix fall into distinct 16-byte bank groups). A
+//   16-bit operand whose rows are whole 16-byte chunks is copied with
+//   cp.async (16 bytes, zero fill past the edges); an f32 A is loaded into
+//   registers, rounded to the 16-bit type (round to nearest even, as the
+//   CPU's microkernel rounds activations) and stored, four elements at a
+//   time where its rows are whole 16-byte chunks. Out-of-range rows /
+//   columns (and K tiles past the end) become zeros.
+//   prologue: tile 0 into stage 0.
+//   for each K tile kt (stage kt % 2):
+//     issue tile kt + 1 into the other stage (cp.async; register loads);
+//     wait for tile kt's copies (cp.async.wait_group 1); barrier;
+//     each warp computes its WM x WN sub-tile with ldmatrix and mma.sync
+//     m16n8k16 (two k16 steps); store tile kt + 1's registers to the other
+//     stage; barrier.
 //   epilogue: each thread stores its f32 accumulators, guarded by M and N.
 //
 // Fragment layouts (PTX ISA, "Matrix Fragments for mma.m16n8k16 with
@@ -176,9 +181,34 @@ private:
     return indices;
   }
 
-  void stage(Value global, Value row0, Value col0, int64_t tileRows,
-             int64_t tileCols, int64_t rows, int64_t cols, Value smem,
-             SmallVectorImpl<Value> &tokens);
+  /// How an operand's tiles get to shared memory.
+  enum class Staging { Async, F32x4, Scalar };
+  /// A or B: the tileRows x tileCols tiles of the rows x cols matrix
+  /// `global`, K along the columns (A, a transposed B) or the rows (B);
+  /// `fixed` is the block's offset along the other dimension. `smem` holds
+  /// two stages: [2][tileRows][tileCols + pad].
+  struct Operand {
+    Value global, smem;
+    int64_t tileRows, tileCols, rows, cols;
+    bool kAlongCols;
+    Value fixed;
+    Staging staging;
+  };
+  /// A value loaded into registers, bound for shared memory at (row, col).
+  struct Staged {
+    Value value, row, col;
+  };
+  Operand operand(Value global, Value smem, int64_t tileRows,
+                  int64_t tileCols, int64_t rows, int64_t cols,
+                  bool kAlongCols, Value fixed);
+  /// The K tile at k0 of `op` (zeros outside the matrix, so also for k0
+  /// past K): cp.async copies into `stage` (Async), or loads into registers
+  /// rounded to the compute type (the others), to be stored by
+  /// storeStaged.
+  void issueCopies(const Operand &op, Value k0, Value stage,
+                   SmallVectorImpl<Value> &tokens);
+  SmallVector<Staged> loadStaged(const Operand &op, Value k0);
+  void storeStaged(const Operand &op, ArrayRef<Staged> staged, Value stage);
   SmallVector<Value> mma(ValueRange a, ValueRange bFrag, ValueRange c);
 
   OpBuilder &b;
@@ -190,83 +220,106 @@ private:
   Value tid, lane, batchIdx;
 };
 
-/// Copies the tileRows x tileCols tile at (row0, col0) of the rows x cols
-/// matrix `global` (of this block's batch) to `smem` (the 16-bit compute
-/// type), zeros outside the matrix. Thread `tid` takes elements (or 16-byte
-/// chunks) tid, tid + 128, ...: consecutive threads read consecutive
-/// columns (coalesced).
-void KernelBuilder::stage(Value global, Value row0, Value col0,
-                          int64_t tileRows, int64_t tileCols, int64_t rows,
-                          int64_t cols, Value smem,
-                          SmallVectorImpl<Value> &tokens) {
-  int64_t chunksPerRow = tileCols / 8;
-  int64_t chunks = tileRows * chunksPerRow;
-  if (canCopyAsync(global) && chunks % kThreads == 0) {
-    for (int64_t i = 0; i < chunks / kThreads; ++i) {
-      Value chunk = add(tid, i * kThreads);
-      Value row = div(chunk, chunksPerRow);
-      Value col = mul(rem(chunk, chunksPerRow), 8);
-      Value globalRow = add(row0, row), globalCol = add(col0, col);
-      // cols % 8 == 0: a chunk is wholly inside the matrix or wholly out
-      // (then its source is clamped to a valid address and zero bytes of it
-      // are read: cp.async fills the 16 bytes with zeros).
-      Value inside =
-          both(lessThan(globalRow, rows), lessThan(globalCol, cols));
-      Value srcElements = arith::SelectOp::create(b, loc, inside, cst(8),
-                                                  cst(0));
-      Value token = nvgpu::DeviceAsyncCopyOp::create(
-          b, loc, smem, ValueRange{row, col}, global,
-          globalIndices(minIdx(globalRow, rows - 1),
-                        minIdx(globalCol, cols - 8)),
-          b.getIndexAttr(8), srcElements, b.getUnitAttr());
-      tokens.push_back(token);
-    }
+KernelBuilder::Operand
+KernelBuilder::operand(Value global, Value smem, int64_t tileRows,
+                       int64_t tileCols, int64_t rows, int64_t cols,
+                       bool kAlongCols, Value fixed) {
+  Operand op{global, smem, tileRows, tileCols, rows, cols, kAlongCols,
+             fixed, Staging::Scalar};
+  if (canCopyAsync(global) && (tileRows * tileCols / 8) % kThreads == 0)
+    op.staging = Staging::Async;
+  else if (canLoadF32x4(global) && (tileRows * tileCols / 4) % kThreads == 0)
+    op.staging = Staging::F32x4;
+  return op;
+}
+
+// Thread `tid` takes units (16-byte chunks, four or one element) tid,
+// tid + 128, ... of a tile, row by row: consecutive threads read
+// consecutive columns (coalesced). Out-of-range units are clamped to a valid
+// address and read as zeros.
+
+void KernelBuilder::issueCopies(const Operand &op, Value k0, Value stage,
+                                SmallVectorImpl<Value> &tokens) {
+  if (op.staging != Staging::Async)
     return;
-  }
-  Type elementType = cast<MemRefType>(global.getType()).getElementType();
-  if (canLoadF32x4(global) && (tileRows * tileCols / 4) % kThreads == 0) {
-    // An f32 operand: 16-byte loads of four elements (cols % 4 == 0: wholly
-    // inside the matrix or wholly out), rounded to the compute type, stored
-    // as 8 bytes.
-    auto f32x4 = VectorType::get({4}, elementType);
-    auto halfx4 = VectorType::get({4}, gemm.compute);
-    Value zeros = arith::ConstantOp::create(b, loc, f32x4,
-                                            b.getZeroAttr(f32x4));
-    int64_t perRow = tileCols / 4;
-    for (int64_t i = 0; i < tileRows * perRow / kThreads; ++i) {
-      Value quad = add(tid, i * kThreads);
-      Value row = div(quad, perRow), col = mul(rem(quad, perRow), 4);
-      Value globalRow = add(row0, row), globalCol = add(col0, col);
-      Value inside =
-          both(lessThan(globalRow, rows), lessThan(globalCol, cols));
-      Value value = vector::LoadOp::create(
-          b, loc, f32x4, global,
-          globalIndices(minIdx(globalRow, rows - 1),
-                        minIdx(globalCol, cols - 4)),
-          /*nontemporal=*/false, llvm::MaybeAlign(16));
-      value = arith::SelectOp::create(b, loc, inside, value, zeros);
-      value = arith::TruncFOp::create(b, loc, halfx4, value);
-      vector::StoreOp::create(b, loc, value, smem, ValueRange{row, col},
-                              /*nontemporal=*/false, llvm::MaybeAlign(8));
-    }
-    return;
-  }
-  Value zero = arith::ConstantOp::create(b, loc, elementType,
-                                         b.getZeroAttr(elementType));
-  int64_t elements = tileRows * tileCols;
-  for (int64_t i = 0; i < elements / kThreads; ++i) {
-    Value element = add(tid, i * kThreads);
-    Value row = div(element, tileCols), col = rem(element, tileCols);
+  Value row0 = op.kAlongCols ? op.fixed : k0;
+  Value col0 = op.kAlongCols ? k0 : op.fixed;
+  int64_t perRow = op.tileCols / 8;
+  for (int64_t i = 0; i < op.tileRows * perRow / kThreads; ++i) {
+    Value chunk = add(tid, i * kThreads);
+    Value row = div(chunk, perRow), col = mul(rem(chunk, perRow), 8);
     Value globalRow = add(row0, row), globalCol = add(col0, col);
-    Value inside = both(lessThan(globalRow, rows), lessThan(globalCol, cols));
-    Value value = memref::LoadOp::create(
-        b, loc, global,
-        globalIndices(minIdx(globalRow, rows - 1),
-                      minIdx(globalCol, cols - 1)));
+    // cols % 8 == 0: a chunk is wholly inside the matrix or wholly out (then
+    // zero bytes of it are read: cp.async fills the 16 bytes with zeros).
+    Value inside =
+        both(lessThan(globalRow, op.rows), lessThan(globalCol, op.cols));
+    Value srcElements = arith::SelectOp::create(b, loc, inside, cst(8),
+                                                cst(0));
+    tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
+        b, loc, op.smem, ValueRange{stage, row, col}, op.global,
+        globalIndices(minIdx(globalRow, op.rows - 1),
+                      minIdx(globalCol, op.cols - 8)),
+        b.getIndexAttr(8), srcElements, b.getUnitAttr()));
+  }
+}
+
+SmallVector<KernelBuilder::Staged>
+KernelBuilder::loadStaged(const Operand &op, Value k0) {
+  SmallVector<Staged> staged;
+  if (op.staging == Staging::Async)
+    return staged;
+  Value row0 = op.kAlongCols ? op.fixed : k0;
+  Value col0 = op.kAlongCols ? k0 : op.fixed;
+  Type elementType = cast<MemRefType>(op.global.getType()).getElementType();
+  // An f32 operand: 16-byte loads of four elements (cols % 4 == 0: wholly
+  // inside the matrix or wholly out), rounded to the compute type.
+  int64_t width = op.staging == Staging::F32x4 ? 4 : 1;
+  auto loadType = VectorType::get({width}, elementType);
+  Value zero =
+      width == 4
+          ? arith::ConstantOp::create(b, loc, loadType,
+                                      b.getZeroAttr(loadType))
+                .getResult()
+          : arith::ConstantOp::create(b, loc, elementType,
+                                      b.getZeroAttr(elementType))
+                .getResult();
+  int64_t perRow = op.tileCols / width;
+  for (int64_t i = 0; i < op.tileRows * perRow / kThreads; ++i) {
+    Value unit = add(tid, i * kThreads);
+    Value row = div(unit, perRow), col = mul(rem(unit, perRow), width);
+    Value globalRow = add(row0, row), globalCol = add(col0, col);
+    Value inside =
+        both(lessThan(globalRow, op.rows), lessThan(globalCol, op.cols));
+    SmallVector<Value> at = globalIndices(minIdx(globalRow, op.rows - 1),
+                                          minIdx(globalCol, op.cols - width));
+    Value value =
+        width == 4
+            ? vector::LoadOp::create(b, loc, loadType, op.global, at,
+                                     /*nontemporal=*/false,
+                                     llvm::MaybeAlign(16))
+                  .getResult()
+            : memref::LoadOp::create(b, loc, op.global, at).getResult();
     value = arith::SelectOp::create(b, loc, inside, value, zero);
     if (elementType != gemm.compute)
-      value = arith::TruncFOp::create(b, loc, gemm.compute, value);
-    memref::StoreOp::create(b, loc, value, smem, ValueRange{row, col});
+      value = arith::TruncFOp::create(
+          b, loc,
+          width == 4 ? Type(VectorType::get({4}, gemm.compute))
+                     : gemm.compute,
+          value);
+    staged.push_back({value, row, col});
+  }
+  return staged;
+}
+
+void KernelBuilder::storeStaged(const Operand &op, ArrayRef<Staged> staged,
+                                Value stage) {
+  for (const Staged &unit : staged) {
+    ValueRange at{stage, unit.row, unit.col};
+    if (isa<VectorType>(unit.value.getType()))
+      vector::StoreOp::create(b, loc, unit.value, op.smem, at,
+                              /*nontemporal=*/false, llvm::MaybeAlign(8));
+    else
+      memref::StoreOp::create(b, loc, unit.value, op.smem, at);
   }
 }
 
@@ -276,7 +329,7 @@ SmallVector<Value> KernelBuilder::mma(ValueRange a, ValueRange bFrag,
                                       ValueRange c) {
   MLIRContext *context = b.getContext();
   bool bf16 = gemm.compute.isBF16();
-  auto operand = [&](Value v) -> Value {
+  auto mmaOperand = [&](Value v) -> Value {
     // bf16 pairs travel as i32 (the NVVM op's bf16 operand type).
     return bf16 ? LLVM::BitcastOp::create(b, loc, b.getI32Type(), v)
                       .getResult()
@@ -284,9 +337,9 @@ SmallVector<Value> KernelBuilder::mma(ValueRange a, ValueRange bFrag,
   };
   SmallVector<Value> aOps, bOps;
   for (Value v : a)
-    aOps.push_back(operand(v));
+    aOps.push_back(mmaOperand(v));
   for (Value v : bFrag)
-    bOps.push_back(operand(v));
+    bOps.push_back(mmaOperand(v));
   Type f32 = b.getF32Type();
   auto resultType =
       LLVM::LLVMStructType::getLiteral(context, {f32, f32, f32, f32});
@@ -360,28 +413,58 @@ void KernelBuilder::build() {
     bLdCol = mul(rem(div(lane, 8), 2), 8);
   }
 
+  Operand a = operand(gemm.a, smemA, tiles.bm, tiles.bk, gemm.m, gemm.k,
+                      /*kAlongCols=*/true, blockRow);
+  Operand bOp = !gemm.transposeB
+                    ? operand(gemm.b, smemB, tiles.bk, tiles.bn, gemm.k,
+                              gemm.n, /*kAlongCols=*/false, blockCol)
+                    : operand(gemm.b, smemB, tiles.bn, tiles.bk, gemm.n,
+                              gemm.k, /*kAlongCols=*/true, blockCol);
+  bool async = a.staging == Staging::Async || bOp.staging == Staging::Async;
+  auto commit = [&](ArrayRef<Value> tokens) -> Value {
+    return nvgpu::DeviceAsyncCreateGroupOp::create(
+        b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), tokens);
+  };
+
+  // Two shared-memory stages: K tile kt + 1 is copied (cp.async) or loaded
+  // into registers while tile kt is multiplied from the other stage.
+  // Prologue: tile 0 into stage 0.
+  Value firstGroup;
+  {
+    SmallVector<Value> tokens;
+    issueCopies(a, cst(0), cst(0), tokens);
+    issueCopies(bOp, cst(0), cst(0), tokens);
+    if (async)
+      firstGroup = commit(tokens);
+    SmallVector<Staged> stagedA = loadStaged(a, cst(0));
+    SmallVector<Staged> stagedB = loadStaged(bOp, cst(0));
+    storeStaged(a, stagedA, cst(0));
+    storeStaged(bOp, stagedB, cst(0));
+  }
   int64_t kTiles = (gemm.k + tiles.bk - 1) / tiles.bk;
   auto loop = scf::ForOp::create(b, loc, cst(0), cst(kTiles), cst(1), init);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
-    Value k0 = mul(loop.getInductionVar(), tiles.bk);
+    Value kt = loop.getInductionVar();
+    Value stage = rem(kt, 2), nextStage = rem(add(kt, 1), 2);
+    // Past the last tile, k0 >= K: the copies and loads are all zeros.
+    Value nextK0 = mul(add(kt, 1), tiles.bk);
     SmallVector<Value> acc(loop.getRegionIterArgs().begin(),
                            loop.getRegionIterArgs().end());
 
+    // 1. Tile kt + 1: cp.async into the other stage (free since the barrier
+    //    that ended the previous iteration), loads into registers.
     SmallVector<Value> tokens;
-    stage(gemm.a, blockRow, k0, tiles.bm, tiles.bk, gemm.m, gemm.k, smemA,
-          tokens);
-    if (!gemm.transposeB)
-      stage(gemm.b, k0, blockCol, tiles.bk, tiles.bn, gemm.k, gemm.n, smemB,
-            tokens);
-    else
-      stage(gemm.b, blockCol, k0, tiles.bn, tiles.bk, gemm.n, gemm.k, smemB,
-            tokens);
-    if (!tokens.empty()) {
-      Value group = nvgpu::DeviceAsyncCreateGroupOp::create(
-          b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), tokens);
-      nvgpu::DeviceAsyncWaitOp::create(b, loc, group, b.getI32IntegerAttr(0));
+    issueCopies(a, nextK0, nextStage, tokens);
+    issueCopies(bOp, nextK0, nextStage, tokens);
+    SmallVector<Staged> stagedA = loadStaged(a, nextK0);
+    SmallVector<Staged> stagedB = loadStaged(bOp, nextK0);
+    // 2. Tile kt's copies done (all groups but the one just committed),
+    //    and every thread's stores and copies of it visible.
+    if (async) {
+      Value group = commit(tokens);
+      nvgpu::DeviceAsyncWaitOp::create(b, loc, group, b.getI32IntegerAttr(1));
     }
     gpu::BarrierOp::create(b, loc);
 
@@ -391,13 +474,14 @@ void KernelBuilder::build() {
         out.push_back(
             vector::ExtractOp::create(b, loc, fragment, ArrayRef<int64_t>{r}));
     };
+    // 3. Tile kt from this stage.
     for (int64_t kk = 0; kk < tiles.bk; kk += 16) {
       // A: mT fragments of four registers.
       SmallVector<SmallVector<Value>> aFrags(mT);
       for (int64_t mt = 0; mt < mT; ++mt) {
         Value fragment = nvgpu::LdMatrixOp::create(
             b, loc, quad, smemA,
-            ValueRange{add(aLdRow, mt * 16), add(aLdCol, kk)},
+            ValueRange{stage, add(aLdRow, mt * 16), add(aLdCol, kk)},
             /*transpose=*/false, /*numTiles=*/4);
         split(fragment, aFrags[mt]);
       }
@@ -406,8 +490,10 @@ void KernelBuilder::build() {
       for (int64_t np = 0; np < nT / 2; ++np) {
         SmallVector<Value> indices =
             !gemm.transposeB
-                ? SmallVector<Value>{add(bLdRow, kk), add(bLdCol, np * 16)}
-                : SmallVector<Value>{add(bLdRow, np * 16), add(bLdCol, kk)};
+                ? SmallVector<Value>{stage, add(bLdRow, kk),
+                                     add(bLdCol, np * 16)}
+                : SmallVector<Value>{stage, add(bLdRow, np * 16),
+                                     add(bLdCol, kk)};
         Value fragment = nvgpu::LdMatrixOp::create(
             b, loc, quad, smemB, indices,
             /*transpose=*/!gemm.transposeB, /*numTiles=*/4);
@@ -426,10 +512,20 @@ void KernelBuilder::build() {
             acc[base + i] = d[i];
         }
     }
-    // The next K tile overwrites the shared tiles.
+    // 4. Tile kt + 1's registers to the other stage; the barrier keeps the
+    //    next iteration's copies out of this stage until every warp is done
+    //    with it.
+    storeStaged(a, stagedA, nextStage);
+    storeStaged(bOp, stagedB, nextStage);
     gpu::BarrierOp::create(b, loc);
     scf::YieldOp::create(b, loc, acc);
   }
+
+  // The last iteration's copies (zeros past K) are not read; no thread
+  // leaves with a copy in flight.
+  if (async)
+    nvgpu::DeviceAsyncWaitOp::create(b, loc, firstGroup,
+                                     b.getI32IntegerAttr(0));
 
   // Epilogue: the f32 accumulators to C, inside M x N.
   for (int64_t mt = 0; mt < mT; ++mt)
@@ -461,8 +557,8 @@ std::string describe(const Gemm &gemm, const TileConfig &tiles,
      << ", C " << typeName(gemm.cElem)
      << ", f32 accumulators; mma.sync m16n8k16, block tile " << tiles.bm
      << "x" << tiles.bn << "x" << tiles.bk << ", " << kWarps
-     << " warps of " << tiles.wm() << "x" << tiles.wn() << "; staging A "
-     << stagingA << ", B " << stagingB;
+     << " warps of " << tiles.wm() << "x" << tiles.wn()
+     << "; 2 stages, A by " << stagingA << ", B by " << stagingB;
   return text;
 }
 
@@ -497,13 +593,13 @@ void mapGemmsToTensorCores(func::FuncOp kernel,
     Location loc = gemm.op.getLoc();
     std::string prefix =
         (kernel.getSymName() + "_tc" + std::to_string(index++)).str();
-    auto aShared = MemRefType::get({tiles.bm, tiles.bk + kPad}, gemm.compute,
-                                   AffineMap(), workgroup);
+    auto aShared = MemRefType::get({2, tiles.bm, tiles.bk + kPad},
+                                   gemm.compute, AffineMap(), workgroup);
     auto bShared =
         gemm.transposeB
-            ? MemRefType::get({tiles.bn, tiles.bk + kPad}, gemm.compute,
+            ? MemRefType::get({2, tiles.bn, tiles.bk + kPad}, gemm.compute,
                               AffineMap(), workgroup)
-            : MemRefType::get({tiles.bk, tiles.bn + kPad}, gemm.compute,
+            : MemRefType::get({2, tiles.bk, tiles.bn + kPad}, gemm.compute,
                               AffineMap(), workgroup);
     memref::GlobalOp aGlobal =
         createSharedBuffer(module, prefix + "_smem_a", aShared);

@@ -13,9 +13,9 @@
 // RUN: FileCheck %s --check-prefix=SM90 --input-file=%t.90.ptx
 // RUN: %ptxas -arch=sm_90 %t.90.ptx -o %t.90.cubin
 
-// VERBOSE: dispatch dispatch_0_matmul: tensor cores: linalg.matmul 33x72x40 (MxNxK) A f32 rounded to bf16, B bf16 KxN, C f32, f32 accumulators; mma.sync m16n8k16, block tile 64x64x32, 4 warps of 32x32; staging A ld.v4.f32, B cp.async
-// VERBOSE: dispatch dispatch_1_matmul: tensor cores: linalg.matmul 100x70x96 (MxNxK) A f32 rounded to f16, B f16 KxN, C f32, {{.*}}; staging A ld.v4.f32, B ld/st
-// VERBOSE: dispatch dispatch_2_matmul: tensor cores: linalg.generic 2x20x24x32 (BxMxNxK) A f16, B f16 NxK, C f16, f32 accumulators; mma.sync m16n8k16, block tile 32x64x32, 4 warps of 16x32; staging A cp.async, B cp.async
+// VERBOSE: dispatch dispatch_0_matmul: tensor cores: linalg.matmul 33x72x40 (MxNxK) A f32 rounded to bf16, B bf16 KxN, C f32, f32 accumulators; mma.sync m16n8k16, block tile 64x64x32, 4 warps of 32x32; 2 stages, A by ld.v4.f32, B by cp.async
+// VERBOSE: dispatch dispatch_1_matmul: tensor cores: linalg.matmul 100x70x96 (MxNxK) A f32 rounded to f16, B f16 KxN, C f32, {{.*}}; 2 stages, A by ld.v4.f32, B by ld/st
+// VERBOSE: dispatch dispatch_2_matmul: tensor cores: linalg.generic 2x20x24x32 (BxMxNxK) A f16, B f16 NxK, C f16, f32 accumulators; mma.sync m16n8k16, block tile 32x64x32, 4 warps of 16x32; 2 stages, A by cp.async, B by cp.async
 // VERBOSE: dispatch dispatch_3_matmul: tensor cores: linalg.matmul 4x40x48 (MxNxK) A f32 rounded to bf16, B bf16 NxK, C f32, {{.*}} block tile 16x64x32, 4 warps of 16x16
 // The bias is broadcast into C by a loop-nest launch first.
 // VERBOSE: dispatch dispatch_0_matmul: launch dispatch_0_matmul_kernel grid 10x1x1 block 256x1x1
@@ -25,21 +25,25 @@
 // VERBOSE: dispatch dispatch_3_matmul: launch dispatch_3_matmul_kernel grid 1x1x1 block 128x1x1
 
 // CHECK: .target sm_80
-// Shared tiles: A 64 x (32 + 8) and B 32 x (64 + 8) 16-bit elements, the
-// rows padded by 16 bytes, 16-byte aligned.
+// Shared tiles, two stages: A 64 x (32 + 8) and B 32 x (64 + 8) 16-bit
+// elements, the rows padded by 16 bytes, 16-byte aligned.
 // CHECK-LABEL: .visible .entry dispatch_0_matmul_kernel_0(
-// CHECK: .shared .align 16 .b8 dispatch_0_matmul_tc0_smem_a[5120];
-// CHECK: .shared .align 16 .b8 dispatch_0_matmul_tc0_smem_b[4608];
+// CHECK: .shared .align 16 .b8 dispatch_0_matmul_tc0_smem_a[10240];
+// CHECK: .shared .align 16 .b8 dispatch_0_matmul_tc0_smem_b[9216];
 // The f32 A: 16-byte loads, rounded to bf16 two at a time, 8-byte stores.
 // CHECK: ld.global.v4.b32
 // CHECK: cvt.rn.bf16x2.f32
 // CHECK: st.shared.v2.b32
 // CHECK: cp.async.cg.shared.global [{{.*}}], [{{.*}}], 16, %r{{[0-9]+}};
-// CHECK: cp.async.wait_group 0;
+// CHECK: cp.async.commit_group;
+// Tile kt + 1 in flight while tile kt is multiplied.
+// CHECK: cp.async.wait_group 1;
 // CHECK: bar.sync 0;
 // CHECK: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK: ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
 // CHECK: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// No copy in flight when the threads leave.
+// CHECK: cp.async.wait_group 0;
 // CHECK: st.global.b32
 // CHECK-LABEL: .visible .entry dispatch_1_matmul_kernel(
 // CHECK: ld.global.b16
@@ -47,8 +51,8 @@
 // CHECK: ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
 // CHECK: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // CHECK-LABEL: .visible .entry dispatch_2_matmul_kernel_0(
-// CHECK: .shared .align 16 .b8 dispatch_2_matmul_tc0_smem_a[2560];
-// CHECK: .shared .align 16 .b8 dispatch_2_matmul_tc0_smem_b[5120];
+// CHECK: .shared .align 16 .b8 dispatch_2_matmul_tc0_smem_a[5120];
+// CHECK: .shared .align 16 .b8 dispatch_2_matmul_tc0_smem_b[10240];
 // CHECK: cp.async.cg.shared.global
 // CHECK-NOT: ldmatrix.sync.aligned.m8n8.x4.trans
 // CHECK: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32

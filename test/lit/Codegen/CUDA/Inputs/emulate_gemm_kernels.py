@@ -21,7 +21,10 @@ Checks, for each kernel with shared-memory tiles (memref.get_global):
   * no read of shared memory that no thread wrote (NaN-filled), no access out
     of any buffer's bounds, ldmatrix / cp.async addresses 16-byte aligned;
   * no shared-memory race between threads without a gpu.barrier between
-    them (read after write, write after read, write after write).
+    them (read after write, write after read, write after write); a
+    cp.async's destination counts as written from its issue to the
+    cp.async.wait_group that completes it (groups modelled), and no copy is
+    in flight when the kernel ends.
 Not checked: the hardware itself, LLVM's NVPTX back end and ptxas (the PTX is
 checked by FileCheck and assembled by ptxas in the lit tests).
 
@@ -176,6 +179,7 @@ class Shared:
         self.wepoch = np.full(shape, -1)
         self.reader = np.full(shape, -1)
         self.repoch = np.full(shape, -1)
+        self.inflight = np.zeros(shape, bool)  # a cp.async not waited for
 
 
 class Block:
@@ -183,7 +187,8 @@ class Block:
         self.emu, self.block_id = emu, block_id
         self.epoch = 0
         self.shared = {}
-        self.pending = []  # cp.async copies not yet waited for
+        self.uncommitted = []  # cp.async copies issued, not yet committed
+        self.groups = []  # committed groups of copies, oldest first
         self.tid = np.arange(T)
 
     # memory ----------------------------------------------------------------
@@ -201,6 +206,9 @@ class Block:
         threads: the reading thread of each."""
         if isinstance(ref, Shared):
             self.check_bounds(ref.data.shape, idx, 'shared read')
+            if np.any(ref.inflight[idx]):
+                raise Failure('read of shared memory a cp.async may still '
+                              'be writing')
             same = ref.wepoch[idx] == self.epoch
             if np.any(same & (ref.writer[idx] != threads)):
                 raise Failure('shared memory read after another thread\'s '
@@ -376,25 +384,31 @@ class Block:
             dst, dst_idx, src, src_idx, src_elems = parts
             count = int(op.attr(r'dstElements = (\d+)'))
             n_src = src_elems[0] if src_elems else np.full(T, count)
-            self.pending.append((dst[0], dst_idx, src[0], src_idx, count,
-                                 n_src))
+            copy = (dst[0], dst_idx, src[0], src_idx, count, n_src)
+            self.start_copy(*copy)
+            self.uncommitted.append(copy)
             out = np.zeros(T)
         elif n == 'nvgpu.device_async_create_group':
+            self.groups.append(self.uncommitted)
+            self.uncommitted = []
             out = np.zeros(T)
         elif n == 'nvgpu.device_async_wait':
-            for dst, dst_idx, src, src_idx, count, n_src in self.pending:
-                self.apply_copy(dst, dst_idx, src, src_idx, count, n_src)
-            self.pending = []
+            # cp.async.wait_group N: all but the N most recent groups done.
+            keep = int(op.attr(r'numGroups = (\d+)') or 0)
+            done = self.groups[:len(self.groups) - keep] if keep else \
+                self.groups
+            self.groups = self.groups[len(done):]
+            for group in done:
+                for copy in group:
+                    self.apply_copy(*copy)
         elif n == 'gpu.barrier':
             if not full:
                 raise Failure('barrier under a mask')
-            if self.pending:
-                raise Failure('barrier with cp.async copies not waited for')
             self.epoch += 1
         elif n == 'nvgpu.ldmatrix':
             if not full:
                 raise Failure('ldmatrix under a mask')
-            out = self.ldmatrix(v[0], v[1], v[2], op)
+            out = self.ldmatrix(v[0], v[1:], op)
         elif n == 'vector.extract':
             pos = [int(x) for x in
                    op.attr(r'static_position = array<i64: ([\d, ]+)>')
@@ -441,11 +455,30 @@ class Block:
         if op.results:
             env[op.results[0]] = out
 
+    @staticmethod
+    def copy_destination(dst_idx, t, count):
+        lead = [np.full(count, int(i[t])) for i in dst_idx[:-1]]
+        return tuple(lead) + (int(dst_idx[-1][t]) + np.arange(count),)
+
+    def start_copy(self, dst, dst_idx, src, src_idx, count, n_src):
+        """At issue: the destination must be free (no other thread read it
+        since the last barrier, no copy in flight to it); it is in flight
+        until a wait completes the copy."""
+        for t in range(T):
+            if int(dst_idx[-1][t]) % 8 or (dst.data.shape[-1] * 2) % 16:
+                raise Failure('cp.async destination not 16-byte aligned')
+            d = self.copy_destination(dst_idx, t, count)
+            self.check_bounds(dst.data.shape, d, 'cp.async destination')
+            if np.any(dst.inflight[d]):
+                raise Failure('two cp.async in flight to one element')
+            if np.any((dst.repoch[d] == self.epoch) &
+                      (dst.reader[d] != t)):
+                raise Failure('cp.async into shared memory another thread '
+                              'read without a barrier since')
+            dst.inflight[d] = True
+
     def apply_copy(self, dst, dst_idx, src, src_idx, count, n_src):
         for t in range(T):
-            row, col = int(dst_idx[0][t]), int(dst_idx[1][t])
-            if col % 8 or (dst.data.shape[1] * 2) % 16:
-                raise Failure('cp.async destination not 16-byte aligned')
             sidx = [int(i[t]) for i in src_idx]
             if (sidx[-1] * 2) % 16 or (src.shape[-1] * 2) % 16:
                 raise Failure('cp.async source not 16-byte aligned')
@@ -455,10 +488,12 @@ class Block:
                 s = tuple(np.array([sidx[:-1] + [sidx[-1] + e]
                                     for e in range(k)]).T)
                 values[:k] = self.read(src, s, np.full(k, t))
-            d = (np.full(count, row), col + np.arange(count))
+            d = self.copy_destination(dst_idx, t, count)
+            dst.inflight[d] = False
             self.write(dst, d, values, np.full(count, t))
 
-    def ldmatrix(self, smem, rows, cols, op):
+    def ldmatrix(self, smem, indices, op):
+        lead, rows, cols = indices[:-2], indices[-2], indices[-1]
         if int(op.attr(r'numTiles = (\d+)')) != 4:
             raise Failure('ldmatrix with numTiles != 4')
         trans = op.attr(r'transpose = (\w+)') == 'true'
@@ -474,7 +509,8 @@ class Block:
                 src = lanes[8 * j:8 * j + 8]
                 r = np.repeat(rows[src], 8)
                 c = (cols[src][:, None] + np.arange(8)).ravel()
-                mats.append(self.read(smem, (r, c), np.repeat(src, 8))
+                at = tuple(np.repeat(i[src], 8) for i in lead) + (r, c)
+                mats.append(self.read(smem, at, np.repeat(src, 8))
                             .reshape(8, 8))
             for lane in range(32):
                 g, t = lane // 4, lane % 4
@@ -586,6 +622,8 @@ def run_kernel(module_blocks, func, seed):
                 blk.run_region(func.regions[0], [ref[i] for i in
                                                  range(len(args))],
                                env, np.ones(T, bool))
+                if blk.uncommitted or any(blk.groups):
+                    raise Failure('cp.async copies in flight at the end')
     out = ref[c_index]
     writes = emu.writes[id(out)]
     if np.any(writes != 1):
