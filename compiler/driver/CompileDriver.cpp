@@ -212,7 +212,11 @@ static int compileModel(const CompileOptions &options, StringRef emit,
   target.timing = options.timing;
   if (options.passStatistics)
     target.instrument = [&](PassManager &pm) { statistics.attach(pm); };
-  if (emit == "ptx") {
+  ArtifactInfo info;
+  info.sourceModelPath = options.inputPath;
+  info.verbose = options.verbose;
+  info.maxContext = maxContext;
+  if (options.target == "cuda" && (emit == "ptx" || emit == "agm")) {
     CudaTarget cuda;
     cuda.archs = cudaArchs(options);
     cuda.optLevel = options.optLevel;
@@ -230,18 +234,39 @@ static int compileModel(const CompileOptions &options, StringRef emit,
       for (const CudaDispatch &dispatch : object->dispatches)
         for (const std::string &gemm : dispatch.gemms)
           errs << "dispatch " << dispatch.name << ": " << gemm << "\n";
+    if (emit == "ptx") {
+      if (options.verbose)
+        for (const CudaDispatch &dispatch : object->dispatches)
+          for (const CudaLaunch &launch : dispatch.launches)
+            printCudaLaunch(errs, dispatch.name, launch);
+      auto output = openOutput(options, errs);
+      if (!output)
+        return 1;
+      output->os() << object->ptx.front();
+      output->keep();
+      return 0;
+    }
+    std::vector<std::string> cubins;
+    std::string ptxas = findPtxas(options.ptxas);
+    if (!ptxas.empty()) {
+      llvm::Expected<std::vector<std::string>> assembled =
+          assembleCubins(*object, ptxas);
+      if (!assembled) {
+        errs << "autoglm-compile: error: "
+             << llvm::toString(assembled.takeError()) << "\n";
+        return 1;
+      }
+      cubins = std::move(*assembled);
+    }
     if (options.verbose)
-      for (const CudaDispatch &dispatch : object->dispatches)
-        for (const CudaLaunch &launch : dispatch.launches)
-          errs << "dispatch " << dispatch.name << ": launch " << launch.kernel
-               << " grid " << launch.grid[0] << "x" << launch.grid[1] << "x"
-               << launch.grid[2] << " block " << launch.block[0] << "x"
-               << launch.block[1] << "x" << launch.block[2] << "\n";
-    auto output = openOutput(options, errs);
-    if (!output)
+      errs << (ptxas.empty() ? "no ptxas: the artifact holds PTX only\n"
+                             : "cubins assembled by " + ptxas + "\n");
+    if (llvm::Error error = writeCudaArtifact(*programs, *object, cubins, info,
+                                              options.outputPath, errs)) {
+      errs << "autoglm-compile: error: " << llvm::toString(std::move(error))
+           << "\n";
       return 1;
-    output->os() << object->ptx.front();
-    output->keep();
+    }
     return 0;
   }
   if (emit == "linalg") {
@@ -267,10 +292,6 @@ static int compileModel(const CompileOptions &options, StringRef emit,
     output->keep();
     return 0;
   }
-  ArtifactInfo info;
-  info.sourceModelPath = options.inputPath;
-  info.verbose = options.verbose;
-  info.maxContext = maxContext;
   if (llvm::Error error = writeCpuArtifact(*programs, *object, info,
                                            options.outputPath, errs)) {
     errs << "autoglm-compile: error: " << llvm::toString(std::move(error))
@@ -391,6 +412,10 @@ int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
     return 2;
   }
   if (options.target == "cpu") {
+    if (!options.ptxas.empty()) {
+      errs << "autoglm-compile: error: --ptxas applies to --target=cuda\n";
+      return 2;
+    }
     if (emit == "ptx") {
       errs << "autoglm-compile: error: --emit=ptx needs --target=cuda\n";
       return 2;
@@ -409,10 +434,10 @@ int runCompile(const CompileOptions &options, llvm::raw_ostream &errs) {
              << ")\n";
         return 2;
       }
-    if (emit == "agm" || emit == "llvm" || emit == "asm") {
+    if (emit == "llvm" || emit == "asm") {
       errs << "autoglm-compile: error: --target=cuda --emit=" << emit
-           << ": the CUDA artifact and executor are not implemented yet; "
-              "use --emit=ptx\n";
+           << ": the CUDA target emits ptx or agm (llvm and asm are the "
+              "CPU's)\n";
       return 2;
     }
   }

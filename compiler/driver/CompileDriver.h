@@ -28,6 +28,9 @@ struct CompileOptions {
   /// --target=cuda: comma-separated archs (sm_80, sm_86, sm_89, sm_90); the
   /// first one's PTX is what --emit=ptx writes.
   std::string gpuArchs;
+  /// --target=cuda: ptxas for the cubins ("" = look for it, "none" = PTX
+  /// only).
+  std::string ptxas;
   /// CPU to generate code for: host, x86-64-v3, x86-64-v4 or an LLVM name.
   std::string cpu = "host";
   /// 0..3.

@@ -6,6 +6,7 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -121,13 +122,19 @@ struct SharedPlacement {
   uint64_t stateSize = 0;
 };
 
-/// Adds one entry point: its buffers (intermediates planned in an arena
-/// starting at 0: entries run one at a time), dispatches and tensors.
-/// Returns the entry's arena size.
+/// The compiled code an entry's dispatches refer to: exactly one is set.
+struct CompiledCode {
+  const CpuObject *cpu = nullptr;
+  const CudaObject *cuda = nullptr;
+};
+
+/// Adds one entry point: its buffers (intermediates, and on CUDA the
+/// dispatches' temporaries, planned in an arena starting at 0: entries run
+/// one at a time), dispatches and tensors. Returns the entry's arena size.
 static llvm::Expected<uint64_t>
 addEntry(ArtifactWriter &writer, const HostProgram &program,
-         const CpuObject &object, SharedPlacement &shared,
-         const ArtifactInfo &info, llvm::raw_ostream &log) {
+         CompiledCode code, SharedPlacement &shared, const ArtifactInfo &info,
+         llvm::raw_ostream &log) {
   size_t valueCount = program.values.size();
 
   // Intermediates: lifetime from the producing to the last reading dispatch.
@@ -150,6 +157,23 @@ addEntry(ArtifactWriter &writer, const HostProgram &program,
                            std::max(first[v], last[v])});
       arenaValues.push_back(v);
     }
+  // CUDA temporaries: live while their dispatch runs.
+  llvm::StringMap<const CudaDispatch *> cudaDispatches;
+  if (code.cuda)
+    for (const CudaDispatch &dispatch : code.cuda->dispatches)
+      cudaDispatches[dispatch.name] = &dispatch;
+  std::vector<std::pair<size_t, size_t>> temporaryLifetimes;
+  for (auto [d, dispatch] : llvm::enumerate(program.dispatches)) {
+    const CudaDispatch *compiled = cudaDispatches.lookup(dispatch.kernel);
+    if (code.cuda && !compiled)
+      return llvm::createStringError("internal error: no CUDA code for "
+                                     "dispatch '" + dispatch.kernel + "'");
+    if (compiled)
+      for (int64_t bytes : compiled->temporaryBytes) {
+        temporaryLifetimes.push_back({d, lifetimes.size()});
+        lifetimes.push_back({bytes, int64_t(d), int64_t(d)});
+      }
+  }
   ArenaPlan arena = planArena(lifetimes);
 
   // One buffer per value.
@@ -229,20 +253,58 @@ addEntry(ArtifactWriter &writer, const HostProgram &program,
   // Dispatches: bindings are the kernel's operands, then its results
   // (bufferization appends results as out-parameters).
   llvm::StringMap<int64_t> workgroups;
-  for (const KernelInfo &kernel : object.kernels)
-    workgroups[kernel.symbol] = kernel.workgroupCount;
+  if (code.cpu)
+    for (const KernelInfo &kernel : code.cpu->kernels)
+      workgroups[kernel.symbol] = kernel.workgroupCount;
   uint32_t firstDispatch = writer.dispatchCount();
-  for (const HostDispatch &dispatch : program.dispatches) {
+  size_t nextTemporary = 0;
+  for (auto [d, dispatch] : llvm::enumerate(program.dispatches)) {
     std::vector<uint32_t> bindings;
     for (unsigned v : dispatch.operands)
       bindings.push_back(bufferOf[v]);
     for (unsigned v : dispatch.results)
       bindings.push_back(bufferOf[v]);
-    int64_t count = workgroups.lookup(dispatch.kernel);
-    writer.addDispatch(dispatch.kernel, bindings, std::max<int64_t>(count, 1));
-    if (info.verbose)
-      log << "dispatch " << dispatch.kernel << ": " << count
-          << " workgroups, " << bindings.size() << " bindings\n";
+    if (code.cpu) {
+      int64_t count = workgroups.lookup(dispatch.kernel);
+      writer.addDispatch(dispatch.kernel, bindings,
+                         std::max<int64_t>(count, 1));
+      if (info.verbose)
+        log << "dispatch " << dispatch.kernel << ": " << count
+            << " workgroups, " << bindings.size() << " bindings\n";
+      continue;
+    }
+    const CudaDispatch &compiled = *cudaDispatches.lookup(dispatch.kernel);
+    size_t argumentCount = bindings.size();
+    for (size_t t = 0; t < compiled.temporaryBytes.size(); ++t) {
+      size_t lifetime = temporaryLifetimes[nextTemporary++].second;
+      bindings.push_back(writer.addArenaBuffer(
+          arena.offsets[lifetime], compiled.temporaryBytes[t]));
+    }
+    std::vector<ArtifactWriter::Launch> launches;
+    for (const CudaLaunch &launch : compiled.launches) {
+      ArtifactWriter::Launch record;
+      record.kernel = launch.kernel;
+      for (int i = 0; i < 3; ++i) {
+        record.grid[i] = launch.grid[i];
+        record.block[i] = launch.block[i];
+      }
+      record.sharedBytes = launch.sharedBytes;
+      for (int64_t argument : launch.arguments) {
+        size_t binding = argument >= 0 ? size_t(argument)
+                                       : argumentCount + size_t(-argument - 1);
+        if (binding >= bindings.size())
+          return llvm::createStringError(
+              "internal error: launch of '" + launch.kernel +
+              "' takes argument " + std::to_string(argument) + " of " +
+              std::to_string(argumentCount) + " in dispatch '" +
+              dispatch.kernel + "'");
+        record.params.push_back(bindings[binding]);
+      }
+      launches.push_back(std::move(record));
+      if (info.verbose)
+        printCudaLaunch(log, dispatch.kernel, launch);
+    }
+    writer.addCudaDispatch(dispatch.kernel, bindings, launches);
   }
 
   std::vector<TensorSpec> inputs, outputs;
@@ -262,15 +324,15 @@ addEntry(ArtifactWriter &writer, const HostProgram &program,
   return arena.arenaSize;
 }
 
-llvm::Error writeCpuArtifact(ArrayRef<HostProgram> programs,
-                             const CpuObject &object, const ArtifactInfo &info,
-                             llvm::StringRef path, llvm::raw_ostream &log) {
-  ArtifactWriter writer;
+/// The entries, plan sizes and source model of every artifact.
+static llvm::Error addPlan(ArtifactWriter &writer,
+                           ArrayRef<HostProgram> programs, CompiledCode code,
+                           const ArtifactInfo &info, llvm::raw_ostream &log) {
   SharedPlacement shared;
   uint64_t arenaSize = 0;
   for (const HostProgram &program : programs) {
     llvm::Expected<uint64_t> size =
-        addEntry(writer, program, object, shared, info, log);
+        addEntry(writer, program, code, shared, info, log);
     if (!size)
       return size.takeError();
     arenaSize = std::max(arenaSize, *size);
@@ -278,8 +340,6 @@ llvm::Error writeCpuArtifact(ArrayRef<HostProgram> programs,
   writer.setArenaSize(arenaSize);
   writer.setStateSize(shared.stateSize);
   writer.setMaxContext(info.maxContext);
-
-  writer.setTarget(1, "cpu", object.cpuName, object.cpuFeatures);
   writer.setCompilerVersion(0, 1, 0);
   uint64_t modelHash = 0;
   if (auto model = llvm::MemoryBuffer::getFile(info.sourceModelPath, false,
@@ -288,13 +348,67 @@ llvm::Error writeCpuArtifact(ArrayRef<HostProgram> programs,
                              (*model)->getBufferSize());
   writer.setSourceModel(llvm::sys::path::filename(info.sourceModelPath),
                         modelHash);
+  if (info.verbose)
+    log << "arena: " << arenaSize << " bytes; state: " << shared.stateSize
+        << " bytes; weights: " << writer.weightsSize() << " bytes";
+  return llvm::Error::success();
+}
+
+llvm::Error writeCpuArtifact(ArrayRef<HostProgram> programs,
+                             const CpuObject &object, const ArtifactInfo &info,
+                             llvm::StringRef path, llvm::raw_ostream &log) {
+  ArtifactWriter writer;
+  CompiledCode code;
+  code.cpu = &object;
+  if (llvm::Error error = addPlan(writer, programs, code, info, log))
+    return error;
+  writer.setTarget(1, "cpu", object.cpuName, object.cpuFeatures);
   writer.setCpuCode(llvm::ArrayRef<uint8_t>(
       reinterpret_cast<const uint8_t *>(object.sharedObject.data()),
       object.sharedObject.size()));
   if (info.verbose)
-    log << "arena: " << arenaSize << " bytes; state: " << shared.stateSize
-        << " bytes; weights: " << writer.weightsSize()
-        << " bytes; code: " << object.sharedObject.size() << " bytes\n";
+    log << "; code: " << object.sharedObject.size() << " bytes\n";
+  return writer.write(path);
+}
+
+/// "sm_90" -> 90.
+static uint32_t computeCapability(StringRef arch) {
+  uint32_t value = 0;
+  arch.drop_front(3).getAsInteger(10, value);
+  return value;
+}
+
+llvm::Error writeCudaArtifact(ArrayRef<HostProgram> programs,
+                              const CudaObject &object,
+                              ArrayRef<std::string> cubins,
+                              const ArtifactInfo &info, llvm::StringRef path,
+                              llvm::raw_ostream &log) {
+  ArtifactWriter writer;
+  CompiledCode code;
+  code.cuda = &object;
+  if (llvm::Error error = addPlan(writer, programs, code, info, log))
+    return error;
+  std::string archs = llvm::join(object.archs, ",");
+  writer.setTarget(2, "cuda", archs, 0);
+  uint64_t codeBytes = 0;
+  for (auto [i, arch] : llvm::enumerate(object.archs)) {
+    const std::string &ptx = object.ptx[i];
+    writer.addCudaImage(computeCapability(arch), AGM_CUDA_PTX,
+                        llvm::ArrayRef<uint8_t>(
+                            reinterpret_cast<const uint8_t *>(ptx.data()),
+                            ptx.size()));
+    codeBytes += ptx.size();
+    if (i < cubins.size() && !cubins[i].empty()) {
+      writer.addCudaImage(computeCapability(arch), AGM_CUDA_CUBIN,
+                          llvm::ArrayRef<uint8_t>(
+                              reinterpret_cast<const uint8_t *>(
+                                  cubins[i].data()),
+                              cubins[i].size()));
+      codeBytes += cubins[i].size();
+    }
+  }
+  if (info.verbose)
+    log << "; code: " << codeBytes << " bytes (" << archs << ")\n";
   return writer.write(path);
 }
 

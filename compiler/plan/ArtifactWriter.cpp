@@ -2,9 +2,10 @@
 //
 // Layout written (artifact_format.h): the 64-byte header, the section table
 // right after it, then the sections in the order STRINGS, METADATA, PLAN,
-// CODE_CPU, CODE_PTX (when set), WEIGHTS, each at a 64-byte aligned offset
-// with zero padding in between. The plan's arrays follow agm_plan at 8-byte
-// aligned offsets: buffers, dispatches, tensor descriptors, bindings.
+// CODE_CPU or CODE_CUDA (whichever is set), WEIGHTS, each at a 64-byte
+// aligned offset with zero padding in between. The plan's arrays follow
+// agm_plan at 8-byte aligned offsets: buffers, dispatches, tensor
+// descriptors, bindings, launches.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,9 +33,11 @@ static_assert(sizeof(agm_metadata) == 48, "agm_metadata layout");
 static_assert(sizeof(agm_entry_point) == 32, "agm_entry_point layout");
 static_assert(sizeof(agm_tensor_desc) == 80, "agm_tensor_desc layout");
 static_assert(sizeof(agm_buffer) == 24, "agm_buffer layout");
-static_assert(sizeof(agm_dispatch) == 24, "agm_dispatch layout");
-// (artifact_format.h's comment says 56; the struct is 64 bytes.)
-static_assert(sizeof(agm_plan) == 64, "agm_plan layout");
+static_assert(sizeof(agm_dispatch) == 32, "agm_dispatch layout");
+static_assert(sizeof(agm_plan) == 80, "agm_plan layout");
+static_assert(sizeof(agm_launch) == 40, "agm_launch layout");
+static_assert(sizeof(agm_cuda_code) == 8, "agm_cuda_code layout");
+static_assert(sizeof(agm_cuda_image) == 24, "agm_cuda_image layout");
 
 uint64_t dtypeByteSize(uint32_t dtype) {
   return agm_dtype_size(dtype);
@@ -142,6 +145,30 @@ uint32_t ArtifactWriter::addDispatch(StringRef kernel,
   return dispatches_.size() - 1;
 }
 
+uint32_t ArtifactWriter::addCudaDispatch(StringRef name,
+                                         ArrayRef<uint32_t> bindings,
+                                         ArrayRef<Launch> launches) {
+  uint32_t index = addDispatch(name, bindings, 0);
+  agm_dispatch &dispatch = dispatches_[index];
+  dispatch.first_launch = launches_.size();
+  dispatch.launch_count = launches.size();
+  for (const Launch &launch : launches) {
+    agm_launch record{};
+    record.kernel = addString(launch.kernel);
+    record.param_count = launch.params.size();
+    record.first_param = bindings_.size();
+    record.shared_bytes = launch.sharedBytes;
+    for (int i = 0; i < 3; ++i) {
+      record.grid[i] = launch.grid[i];
+      record.block[i] = launch.block[i];
+    }
+    bindings_.insert(bindings_.end(), launch.params.begin(),
+                     launch.params.end());
+    launches_.push_back(record);
+  }
+  return index;
+}
+
 uint32_t ArtifactWriter::addTensor(const TensorSpec &tensor) {
   agm_tensor_desc desc{};
   desc.name = addString(tensor.name);
@@ -209,9 +236,37 @@ void ArtifactWriter::setCpuCode(ArrayRef<uint8_t> sharedObject) {
   hasCpuCode_ = true;
 }
 
-void ArtifactWriter::setPtxCode(StringRef ptx) {
-  ptx_ = ptx.str();
-  hasPtx_ = true;
+void ArtifactWriter::addCudaImage(uint32_t arch, agm_cuda_image_format format,
+                                  ArrayRef<uint8_t> bytes) {
+  CudaImage image{arch, format, {bytes.begin(), bytes.end()}};
+  // PTX is stored NUL-terminated so the driver can take it as a C string.
+  if (format == AGM_CUDA_PTX && (bytes.empty() || bytes.back() != 0))
+    image.bytes.push_back(0);
+  cudaImages_.push_back(std::move(image));
+}
+
+std::vector<uint8_t> ArtifactWriter::buildCudaCode() const {
+  agm_cuda_code header{};
+  header.image_count = cudaImages_.size();
+  std::vector<uint8_t> out;
+  appendStruct(out, header);
+  std::vector<agm_cuda_image> records(cudaImages_.size());
+  uint64_t at = llvm::alignTo(out.size() + records.size() *
+                                               sizeof(agm_cuda_image),
+                              AGM_SECTION_ALIGNMENT);
+  for (auto [record, image] : llvm::zip(records, cudaImages_)) {
+    record.arch = image.arch;
+    record.format = image.format;
+    record.offset = at;
+    record.size = image.bytes.size();
+    at = llvm::alignTo(at + image.bytes.size(), AGM_SECTION_ALIGNMENT);
+  }
+  appendArray(out, records);
+  for (auto [record, image] : llvm::zip(records, cudaImages_)) {
+    out.resize(record.offset, 0);
+    appendBytes(out, image.bytes.data(), image.bytes.size());
+  }
+  return out;
 }
 
 //===----------------------------------------------------------------------===//
@@ -296,6 +351,25 @@ Error ArtifactWriter::verify() const {
   }
   if (!dispatches_.empty() && metadata_.target == 1 && !hasCpuCode_)
     fail("the plan has dispatches but no CPU code was set");
+  if (!dispatches_.empty() && metadata_.target == 2 && cudaImages_.empty())
+    fail("the plan has dispatches but no CUDA code was added");
+  if (metadata_.target == 2 && hasCpuCode_)
+    fail("a cuda artifact has no CPU code");
+  for (size_t i = 0; i < dispatches_.size(); ++i) {
+    const agm_dispatch &d = dispatches_[i];
+    if (!rangeFits(d.first_launch, d.launch_count, launches_.size()))
+      fail("dispatch " + llvm::Twine(i) + " names launches [" +
+           llvm::Twine(d.first_launch) + ", +" + llvm::Twine(d.launch_count) +
+           ") of " + llvm::Twine(launches_.size()));
+  }
+  for (size_t i = 0; i < launches_.size(); ++i) {
+    const agm_launch &l = launches_[i];
+    bool empty = false;
+    for (int d = 0; d < 3; ++d)
+      empty |= l.grid[d] == 0 || l.block[d] == 0;
+    if (empty)
+      fail("launch " + llvm::Twine(i) + " has an empty grid or block");
+  }
 
   if (errors.empty())
     return Error::success();
@@ -337,6 +411,10 @@ std::vector<uint8_t> ArtifactWriter::buildPlan() const {
   padTo(out, 8);
   plan.bindings_offset = out.size();
   appendArray(out, bindings_);
+  padTo(out, 8);
+  plan.launch_count = launches_.size();
+  plan.launches_offset = out.size();
+  appendArray(out, launches_);
   std::memcpy(out.data(), &plan, sizeof(plan));
   return out;
 }
@@ -379,7 +457,8 @@ static void streamSection(const SectionLayout &section, Sink &&sink) {
 
 uint64_t ArtifactWriter::fileSize() const {
   // STRINGS, METADATA, PLAN and WEIGHTS, plus the code sections set.
-  uint64_t sections = 4 + (hasCpuCode_ ? 1 : 0) + (hasPtx_ ? 1 : 0);
+  uint64_t sections =
+      4 + (hasCpuCode_ ? 1 : 0) + (cudaImages_.empty() ? 0 : 1);
   uint64_t at = llvm::alignTo(sizeof(agm_header) + sections * sizeof(agm_section),
                               AGM_SECTION_ALIGNMENT);
   auto add = [&](uint64_t size, bool last) {
@@ -392,8 +471,8 @@ uint64_t ArtifactWriter::fileSize() const {
   add(buildPlan().size(), false);
   if (hasCpuCode_)
     add(cpuCode_.size(), false);
-  if (hasPtx_)
-    add(ptx_.size() + 1, false);
+  if (!cudaImages_.empty())
+    add(buildCudaCode().size(), false);
   add(weightsSize_, true);
   return at;
 }
@@ -404,8 +483,7 @@ Error ArtifactWriter::serialize(llvm::raw_ostream &os) const {
 
   std::vector<uint8_t> metadata = buildMetadata();
   std::vector<uint8_t> plan = buildPlan();
-  std::string ptx = ptx_;
-  ptx.push_back('\0');
+  std::vector<uint8_t> cudaCode = buildCudaCode();
 
   std::vector<SectionLayout> sections;
   auto addSection = [&](agm_section_kind kind, ArrayRef<uint8_t> bytes) {
@@ -421,10 +499,8 @@ Error ArtifactWriter::serialize(llvm::raw_ostream &os) const {
   addSection(AGM_SECTION_PLAN, plan);
   if (hasCpuCode_)
     addSection(AGM_SECTION_CODE_CPU, cpuCode_);
-  if (hasPtx_)
-    addSection(AGM_SECTION_CODE_PTX,
-               ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(ptx.data()),
-                                 ptx.size()));
+  if (!cudaImages_.empty())
+    addSection(AGM_SECTION_CODE_CUDA, cudaCode);
   {
     SectionLayout weights{AGM_SECTION_WEIGHTS, {}, weightsSize_, kChecksumSeed,
                           0};

@@ -24,6 +24,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -104,6 +105,21 @@ public:
                        uint64_t workgroupCount);
   uint32_t dispatchCount() const { return dispatches_.size(); }
 
+  /// CUDA target: one kernel launch, its parameters given as buffer indices.
+  struct Launch {
+    std::string kernel;
+    std::array<uint32_t, 3> grid = {1, 1, 1};
+    std::array<uint32_t, 3> block = {1, 1, 1};
+    uint32_t sharedBytes = 0;
+    std::vector<uint32_t> params;
+  };
+  /// CUDA target: appends a dispatch named `name` that uses the buffers
+  /// `bindings` and runs `launches` in order; returns its index.
+  uint32_t addCudaDispatch(llvm::StringRef name,
+                           llvm::ArrayRef<uint32_t> bindings,
+                           llvm::ArrayRef<Launch> launches);
+  uint32_t launchCount() const { return launches_.size(); }
+
   /// Appends one tensor descriptor; returns its index.
   uint32_t addTensor(const TensorSpec &tensor);
 
@@ -131,8 +147,10 @@ public:
   // --- code ----------------------------------------------------------------
   /// The ELF shared object holding the kernels (copied).
   void setCpuCode(llvm::ArrayRef<uint8_t> sharedObject);
-  /// PTX text for the CUDA target (copied).
-  void setPtxCode(llvm::StringRef ptx);
+  /// CUDA target: adds an image of every kernel for `arch` (compute
+  /// capability * 10): PTX text, or a cubin from ptxas (copied).
+  void addCudaImage(uint32_t arch, agm_cuda_image_format format,
+                    llvm::ArrayRef<uint8_t> bytes);
 
   // --- output --------------------------------------------------------------
   /// Checks that every index and range the builder was given is in bounds.
@@ -154,6 +172,7 @@ private:
   uint64_t placeWeight(llvm::ArrayRef<uint8_t> bytes);
   std::vector<uint8_t> buildMetadata() const;
   std::vector<uint8_t> buildPlan() const;
+  std::vector<uint8_t> buildCudaCode() const;
 
   std::string strings_;
   llvm::StringMap<uint32_t> stringOffsets_;
@@ -167,10 +186,15 @@ private:
   std::vector<uint32_t> bindings_;
   std::vector<agm_tensor_desc> tensors_;
   std::vector<agm_entry_point> entries_;
+  std::vector<agm_launch> launches_;
   std::vector<uint8_t> cpuCode_;
-  std::string ptx_;
+  struct CudaImage {
+    uint32_t arch;
+    agm_cuda_image_format format;
+    std::vector<uint8_t> bytes;
+  };
+  std::vector<CudaImage> cudaImages_;
   bool hasCpuCode_ = false;
-  bool hasPtx_ = false;
   /// Misuse noticed while building (too many dims, ...), reported by
   /// verify().
   std::vector<std::string> problems_;

@@ -31,7 +31,7 @@ static const char *sectionName(uint32_t kind) {
   case AGM_SECTION_CODE_CPU: return "CODE_CPU";
   case AGM_SECTION_WEIGHTS: return "WEIGHTS";
   case AGM_SECTION_STRINGS: return "STRINGS";
-  case AGM_SECTION_CODE_PTX: return "CODE_PTX";
+  case AGM_SECTION_CODE_CUDA: return "CODE_CUDA";
   default: return "unknown kind";
   }
 }
@@ -207,12 +207,12 @@ agm_status Artifact::validateSections(bool checkWeights) {
                 "says 0x%016llx",
                 ull(tableChecksum), ull(header.table_checksum));
 
-  const agm_section *byKind[AGM_SECTION_CODE_PTX + 1] = {};
+  const agm_section *byKind[AGM_SECTION_CODE_CUDA + 1] = {};
   const uint64_t tableEnd = header.section_table_offset + tableSize;
   for (uint32_t i = 0; i < header.section_count; ++i) {
     const agm_section &s = table[i];
     const char *name = sectionName(s.kind);
-    if (s.kind < AGM_SECTION_METADATA || s.kind > AGM_SECTION_CODE_PTX)
+    if (s.kind < AGM_SECTION_METADATA || s.kind > AGM_SECTION_CODE_CUDA)
       return fail(AGM_INCOMPATIBLE,
                   "section %u has unknown kind %u (written by a newer "
                   "compiler?)",
@@ -292,14 +292,22 @@ agm_status Artifact::validateSections(bool checkWeights) {
     codeSize_ = code->size;
     hasCode_ = true;
   }
+  if (const agm_section *code = byKind[AGM_SECTION_CODE_CUDA]) {
+    cudaCode_ = base_ + code->offset;
+    cudaCodeSize_ = code->size;
+    hasCudaCode_ = true;
+  }
 
   if (agm_status status = validateMetadata())
     return status;
   if (agm_status status = validatePlan())
     return status;
+  if (isCuda())
+    if (agm_status status = validateLaunches())
+      return status;
   if (agm_status status = validateEntries())
     return status;
-  return validateCode();
+  return isCuda() ? validateCudaCode() : validateCode();
 }
 
 agm_status Artifact::validateMetadata() {
@@ -310,13 +318,12 @@ agm_status Artifact::validateMetadata() {
                   "corrupted metadata: string offset %u is outside the "
                   "%llu-byte string table",
                   offset, ull(stringsSize_));
-  if (m.target == 2)
+  if (m.target == AGM_TARGET_CUDA)
+    return nullptr; // needs no CPU features
+  if (m.target != AGM_TARGET_CPU)
     return fail(AGM_INCOMPATIBLE,
-                "compiled for the cuda target; this runtime executes cpu "
-                "artifacts only");
-  if (m.target != 1)
-    return fail(AGM_INCOMPATIBLE,
-                "unknown target %u (this runtime executes target 1, cpu)",
+                "unknown target %u (this runtime executes targets 1, cpu, "
+                "and 2, cuda)",
                 m.target);
   uint64_t missing = m.cpu_features & ~hostCpuFeatures();
   if (missing) {
@@ -546,6 +553,14 @@ agm_status Artifact::validateEntries() {
         if (agm_status status = checkCallerBuffer(
                 bindings_[dispatch.first_binding + k], user.c_str()))
           return status;
+      if (!isCuda())
+        continue;
+      for (uint32_t l = dispatch.first_launch;
+           l < dispatch.first_launch + dispatch.launch_count; ++l)
+        for (uint32_t k = 0; k < launches_[l].param_count; ++k)
+          if (agm_status status = checkCallerBuffer(
+                  bindings_[launches_[l].first_param + k], user.c_str()))
+            return status;
     }
   }
   return nullptr;
@@ -614,6 +629,112 @@ agm_status Artifact::validateCode() {
                   "file: segment %u [offset %llu, size %llu] extends past "
                   "its %llu bytes",
                   i, ull(offset), ull(fileSize), ull(codeSize_));
+  }
+  return nullptr;
+}
+
+agm_status Artifact::validateLaunches() {
+  const agm_plan &p = *plan_;
+  if (p.launch_count > 0) {
+    if (p.launches_offset % 4 != 0)
+      return fail(AGM_DATA_LOSS,
+                  "corrupted plan: the launches array at offset %llu is not "
+                  "4-byte aligned",
+                  ull(p.launches_offset));
+    if (!fits(p.launches_offset, uint64_t(p.launch_count) * sizeof(agm_launch),
+              planSize_))
+      return fail(AGM_DATA_LOSS,
+                  "corrupted plan: the launches array (%u at offset %llu) "
+                  "extends past the %llu-byte PLAN section",
+                  p.launch_count, ull(p.launches_offset), ull(planSize_));
+    launches_ = reinterpret_cast<const agm_launch *>(
+        reinterpret_cast<const uint8_t *>(plan_) + p.launches_offset);
+  }
+  for (uint32_t i = 0; i < p.launch_count; ++i) {
+    const agm_launch &l = launches_[i];
+    if (!validString(l.kernel) || strings_[l.kernel] == '\0')
+      return fail(AGM_DATA_LOSS,
+                  "corrupted plan: launch %u's kernel name (string offset "
+                  "%u) is %s",
+                  i, l.kernel,
+                  validString(l.kernel) ? "empty"
+                                        : "outside the string table");
+    const char *name = string(l.kernel);
+    if (!fits(l.first_param, l.param_count, p.binding_count))
+      return fail(AGM_DATA_LOSS,
+                  "corrupted plan: launch %u ('%s') takes parameters [%u, "
+                  "+%u) of the %u bindings",
+                  i, name, l.first_param, l.param_count, p.binding_count);
+    uint64_t threads = uint64_t(l.block[0]) * l.block[1] * l.block[2];
+    if (!l.grid[0] || !l.grid[1] || !l.grid[2] || !threads || threads > 1024)
+      return fail(AGM_DATA_LOSS,
+                  "corrupted plan: launch %u ('%s') has grid %ux%ux%u and "
+                  "block %ux%ux%u (every size at least 1, at most 1024 "
+                  "threads per block)",
+                  i, name, l.grid[0], l.grid[1], l.grid[2], l.block[0],
+                  l.block[1], l.block[2]);
+  }
+  for (uint32_t i = 0; i < p.dispatch_count; ++i) {
+    const agm_dispatch &d = dispatches_[i];
+    if (!fits(d.first_launch, d.launch_count, p.launch_count))
+      return fail(AGM_DATA_LOSS,
+                  "corrupted plan: dispatch %u ('%s') uses launches [%u, "
+                  "+%u) of %u",
+                  i, string(d.kernel), d.first_launch, d.launch_count,
+                  p.launch_count);
+  }
+  return nullptr;
+}
+
+agm_status Artifact::validateCudaCode() {
+  if (plan_->launch_count == 0 && !hasCudaCode_)
+    return nullptr;
+  if (!hasCudaCode_)
+    return fail(AGM_DATA_LOSS,
+                "the plan has kernel launches but there is no CODE_CUDA "
+                "section");
+  const uint64_t size = cudaCodeSize_;
+  if (size < sizeof(agm_cuda_code))
+    return fail(AGM_DATA_LOSS,
+                "the CODE_CUDA section has %llu bytes, less than the %zu of "
+                "agm_cuda_code",
+                ull(size), sizeof(agm_cuda_code));
+  const agm_cuda_code &code =
+      *reinterpret_cast<const agm_cuda_code *>(cudaCode_);
+  if (code.image_count == 0)
+    return fail(AGM_DATA_LOSS, "the CODE_CUDA section holds no code image");
+  if (code.image_count >
+      (size - sizeof(agm_cuda_code)) / sizeof(agm_cuda_image))
+    return fail(AGM_DATA_LOSS,
+                "the CODE_CUDA section has %llu bytes, too few for the "
+                "table of its %u images",
+                ull(size), code.image_count);
+  cudaImages_ = reinterpret_cast<const agm_cuda_image *>(
+      cudaCode_ + sizeof(agm_cuda_code));
+  cudaImageCount_ = code.image_count;
+  for (uint32_t i = 0; i < code.image_count; ++i) {
+    const agm_cuda_image &image = cudaImages_[i];
+    if (image.format != AGM_CUDA_PTX && image.format != AGM_CUDA_CUBIN)
+      return fail(AGM_DATA_LOSS,
+                  "CODE_CUDA image %u (sm_%u) has unknown format %u", i,
+                  image.arch, image.format);
+    const char *what = image.format == AGM_CUDA_PTX ? "PTX" : "cubin";
+    if (image.arch < 10 || image.arch > 1000)
+      return fail(AGM_DATA_LOSS,
+                  "CODE_CUDA image %u (%s) has arch %u (expected compute "
+                  "capability * 10, such as 80 or 90)",
+                  i, what, image.arch);
+    if (image.size == 0 || !fits(image.offset, image.size, size))
+      return fail(AGM_DATA_LOSS,
+                  "CODE_CUDA image %u (sm_%u %s) [offset %llu, size %llu] "
+                  "lies outside the %llu-byte section",
+                  i, image.arch, what, ull(image.offset), ull(image.size),
+                  ull(size));
+    if (image.format == AGM_CUDA_PTX &&
+        cudaCode_[image.offset + image.size - 1] != '\0')
+      return fail(AGM_DATA_LOSS,
+                  "CODE_CUDA image %u (sm_%u PTX) is not NUL-terminated", i,
+                  image.arch);
   }
   return nullptr;
 }

@@ -55,6 +55,17 @@ public:
   const uint8_t *cpuCode() const { return code_; }
   uint64_t cpuCodeSize() const { return codeSize_; }
 
+  /// CUDA target (metadata().target == 2): launches and code images.
+  bool isCuda() const { return metadata_->target == AGM_TARGET_CUDA; }
+  uint32_t launchCount() const { return plan_->launch_count; }
+  const agm_launch &launch(uint32_t i) const { return launches_[i]; }
+  uint32_t cudaImageCount() const { return cudaImageCount_; }
+  const agm_cuda_image &cudaImage(uint32_t i) const { return cudaImages_[i]; }
+  /// The bytes of image `i` (inside the CODE_CUDA section).
+  const uint8_t *cudaImageBytes(uint32_t i) const {
+    return cudaCode_ + cudaImages_[i].offset;
+  }
+
 private:
   Artifact() = default;
   agm_status validate(bool checkWeights);
@@ -63,6 +74,8 @@ private:
   agm_status validatePlan();
   agm_status validateEntries();
   agm_status validateCode();
+  agm_status validateLaunches();
+  agm_status validateCudaCode();
   /// "artifact 'PATH': <message>" with `code`.
   agm_status fail(agm_status_code code, const char *fmt, ...) const
       __attribute__((format(printf, 3, 4)));
@@ -87,6 +100,12 @@ private:
   const uint8_t *code_ = nullptr;
   uint64_t codeSize_ = 0;
   bool hasCode_ = false;
+  const agm_launch *launches_ = nullptr;
+  const uint8_t *cudaCode_ = nullptr;
+  uint64_t cudaCodeSize_ = 0;
+  bool hasCudaCode_ = false;
+  const agm_cuda_image *cudaImages_ = nullptr;
+  uint32_t cudaImageCount_ = 0;
 };
 
 } // namespace agm

@@ -236,6 +236,8 @@ agm_status generate(agm_model model, const int64_t *prompt, int32_t promptCount,
   if (!stats)
     stats = &localStats;
   std::memset(stats, 0, sizeof(*stats));
+  stats->prefill_device_seconds = stats->decode_device_seconds =
+      model && model->cuda ? 0 : -1;
   if (outCount)
     *outCount = 0;
   if (!model)
@@ -330,9 +332,13 @@ agm_status generate(agm_model model, const int64_t *prompt, int32_t promptCount,
     std::fill(chunkTokens.begin() + real, chunkTokens.end(), 0);
     prefillPosition = begin;
     double start = monotonicSeconds();
-    executeEntry(model, static_cast<int32_t>(llm.prefill.entry),
-                 prefillCall.inputs.data(), prefillCall.outputs.data());
+    if (agm_status status =
+            executeEntry(model, static_cast<int32_t>(llm.prefill.entry),
+                         prefillCall.inputs.data(), prefillCall.outputs.data()))
+      return status;
     stats->prefill_seconds += monotonicSeconds() - start;
+    if (model->cuda)
+      stats->prefill_device_seconds += model->cuda->lastDeviceMs() * 1e-3;
     stats->prefill_calls += 1;
     if (params.prompt_logits)
       std::memcpy(params.prompt_logits + begin * vocab, prefillLogits.data(),
@@ -360,10 +366,14 @@ agm_status generate(agm_model model, const int64_t *prompt, int32_t promptCount,
     decodeToken = token;
     decodePosition = static_cast<int64_t>(promptCount) + step;
     start = monotonicSeconds();
-    executeEntry(model, static_cast<int32_t>(llm.decode.entry),
-                 decodeCall.inputs.data(), decodeCall.outputs.data());
+    if (agm_status status =
+            executeEntry(model, static_cast<int32_t>(llm.decode.entry),
+                         decodeCall.inputs.data(), decodeCall.outputs.data()))
+      return status;
     token = argmax(decodeLogits.data(), vocab);
     stats->decode_seconds += monotonicSeconds() - start;
+    if (model->cuda)
+      stats->decode_device_seconds += model->cuda->lastDeviceMs() * 1e-3;
     stats->decode_calls += 1;
   }
   return nullptr;

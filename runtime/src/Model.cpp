@@ -7,6 +7,9 @@
 // point into the mapping, inputs and outputs at the caller's memory) and
 // runs the entry's dispatches in order, each split over the threads.
 //
+// A CUDA artifact goes to CudaExecutor instead (created here, run from
+// executeEntry); nothing of the CPU path runs for it, nor it for the CPU.
+//
 // Runs of one model share its arena, state and threads, so they are
 // serialized: concurrent agm_model_run calls on the same model wait for each
 // other (and for a generation, Generate.cpp). Different models run
@@ -128,6 +131,13 @@ agm_status createModel(const char *path, const agm_runtime_options *options,
     return status;
   const Artifact &artifact = *model->artifact;
   const agm_plan &plan = artifact.plan();
+  if (artifact.isCuda()) {
+    if (agm_status status =
+            CudaExecutor::create(artifact, *options, model->cuda))
+      return status;
+    *outModel = model.release();
+    return nullptr;
+  }
 
   // Code: every dispatch's kernel is resolved now, so a run never meets a
   // missing symbol.
@@ -235,14 +245,17 @@ agm_status runModel(agm_model model, int32_t entryIndex,
   }
 
   std::lock_guard<std::mutex> lock(model->runMutex);
-  executeEntry(model, entryIndex, inputs, outputs);
-  return nullptr;
+  return executeEntry(model, entryIndex, inputs, outputs);
 }
 
 } // namespace
 
-void agm::executeEntry(agm_model model, int32_t entryIndex,
-                       const void *const *inputs, void *const *outputs) {
+agm_status agm::executeEntry(agm_model model, int32_t entryIndex,
+                             const void *const *inputs,
+                             void *const *outputs) {
+  if (model->cuda)
+    return model->cuda->run(static_cast<uint32_t>(entryIndex), inputs,
+                            outputs);
   const Artifact &artifact = *model->artifact;
   const agm_entry_point &entry = artifact.entry(entryIndex);
   const agm_plan &plan = artifact.plan();
@@ -296,6 +309,7 @@ void agm::executeEntry(agm_model model, int32_t entryIndex,
     if (bytes > 0 && model->bufferAddresses[t.buffer] != outputs[i])
       std::memmove(outputs[i], model->bufferAddresses[t.buffer], bytes);
   }
+  return nullptr;
 }
 
 extern "C" {
@@ -306,6 +320,8 @@ AGM_EXPORT void agm_runtime_options_init(agm_runtime_options *options) {
   std::memset(options, 0, sizeof(*options));
   options->threads = 0;
   options->skip_weight_checksums = 0;
+  options->cuda_device = 0;
+  options->disable_cuda_graphs = 0;
 }
 
 AGM_EXPORT agm_status agm_model_create(const char *path,
@@ -315,6 +331,35 @@ AGM_EXPORT agm_status agm_model_create(const char *path,
 }
 
 AGM_EXPORT void agm_model_release(agm_model model) { delete model; }
+
+AGM_EXPORT agm_status agm_artifact_target(const char *path,
+                                          int32_t *out_target) {
+  return guarded([&]() -> agm_status {
+    if (!path || !out_target)
+      return makeStatus(AGM_INVALID_ARGUMENT,
+                        "agm_artifact_target: path or out_target is NULL");
+    std::unique_ptr<Artifact> artifact;
+    if (agm_status status =
+            Artifact::open(path, /*checkWeights=*/false, artifact))
+      return status;
+    *out_target = static_cast<int32_t>(artifact->metadata().target);
+    return nullptr;
+  });
+}
+
+AGM_EXPORT int32_t agm_model_target(agm_model model) {
+  return model ? static_cast<int32_t>(model->artifact->metadata().target) : 0;
+}
+
+AGM_EXPORT const char *agm_model_device_description(agm_model model) {
+  if (!model)
+    return "";
+  return model->cuda ? model->cuda->description().c_str() : "cpu";
+}
+
+AGM_EXPORT double agm_model_last_run_device_ms(agm_model model) {
+  return model && model->cuda ? model->cuda->lastDeviceMs() : -1;
+}
 
 AGM_EXPORT int32_t agm_model_entry_count(agm_model model) {
   return model ? static_cast<int32_t>(model->artifact->entryCount()) : 0;

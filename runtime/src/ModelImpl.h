@@ -3,6 +3,7 @@
 // A loaded model: the mapped artifact, its resolved kernels, the arena and
 // persistent state allocated once, the thread pool, and the mutex that
 // serializes runs (Model.cpp) and generations (Generate.cpp) of one model.
+// A CUDA artifact has a CudaExecutor instead of the CPU parts.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +12,7 @@
 
 #include "Artifact.h"
 #include "CodeLoader.h"
+#include "CudaExecutor.h"
 #include "ThreadPool.h"
 
 #include <memory>
@@ -31,8 +33,12 @@ struct agm_model_impl {
   /// Per-run scratch: each buffer's address, each binding's address.
   std::vector<uint8_t *> bufferAddresses;
   std::vector<void *> bindingAddresses;
+  /// CUDA artifacts: the executor (no code, arena, state or threads on the
+  /// host).
+  std::unique_ptr<agm::CudaExecutor> cuda;
 
   ~agm_model_impl() {
+    cuda.reset();
     if (arena)
       munmap(arena, artifact->plan().arena_size);
     if (state)
@@ -43,11 +49,12 @@ struct agm_model_impl {
 namespace agm {
 
 /// Runs entry point `entry` once: resolves the buffers, runs its dispatches
-/// and copies out outputs kept elsewhere. The caller holds model->runMutex
-/// and has checked `entry` and every input and output pointer. Allocates
-/// nothing.
-void executeEntry(agm_model model, int32_t entry, const void *const *inputs,
-                  void *const *outputs);
+/// and copies out outputs kept elsewhere (on the CPU, where it cannot
+/// fail), or hands the run to the CUDA executor. The caller holds
+/// model->runMutex and has checked `entry` and every input and output
+/// pointer. Allocates nothing.
+agm_status executeEntry(agm_model model, int32_t entry,
+                        const void *const *inputs, void *const *outputs);
 
 } // namespace agm
 

@@ -2,11 +2,12 @@
 """The ONNX conformance tests that pass on the CPU, compiled for CUDA.
 
 For every test in onnx_conformance_expected.txt (the node tests that compile,
-run and match on the CPU) this compiles the model with
-`autoglm-compile --target=cuda --gpu-arch=ARCH --emit=ptx` for sm_80 and
-sm_90 and assembles each PTX with `ptxas -arch=ARCH` (issue 7: "every
-conformance test that passes on the CPU also compiles for cuda, and its PTX
-assembles with ptxas"). No GPU is needed. It prints `N passed, M failed`
+run and match on the CPU) this compiles the model into a CUDA artifact with
+`autoglm-compile --target=cuda --gpu-arch=sm_80,sm_90 --ptxas=PTXAS`, which
+assembles each arch's PTX with ptxas into a cubin, and checks that the
+artifact holds PTX and a cubin for both archs (issue 7: "every conformance
+test that passes on the CPU also compiles for cuda, and its PTX assembles
+with ptxas"). No GPU is needed. It prints `N passed, M failed`
 with the failures grouped by reason, and enforces
 cuda_ptx_expected_failures.txt: a test that fails without being listed
 fails the script, a listed one that passes is reported so the list shrinks
@@ -19,6 +20,7 @@ import argparse
 import collections
 import concurrent.futures
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -47,33 +49,50 @@ def first_line(text):
     return (text.strip().splitlines() or ["(no output)"])[0][:200]
 
 
+def cuda_images(path):
+    """(arch, format) of each image in an artifact's CODE_CUDA section
+    (artifact_format.h: section table after the 64-byte header; the section
+    starts with agm_cuda_code, then agm_cuda_image records)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    count, table = struct.unpack_from("<I", data, 12)[0], 64
+    for i in range(count):
+        kind, _, offset, _, _ = struct.unpack_from("<IIQQQ", data,
+                                                   table + 32 * i)
+        if kind == 6:
+            images = struct.unpack_from("<I", data, offset)[0]
+            return sorted(struct.unpack_from("<II", data, offset + 8 + 24 * j)
+                          for j in range(images))
+    return []
+
+
 def run_test(args, test):
     test_dir = os.path.join(args.data, test)
     with tempfile.TemporaryDirectory(prefix="agm-ptx-") as work:
         sets = sorted(d for d in os.listdir(test_dir)
                       if d.startswith("test_data_set_"))
-        extra = []
-        for arch in ARCHS:
-            ptx = os.path.join(work, f"{arch}.ptx")
-            cmd = [args.compiler, os.path.join(test_dir, "model.onnx"),
-                   "--target=cuda", f"--gpu-arch={arch}", "--emit=ptx",
-                   "-o", ptx] + extra
+        artifact = os.path.join(work, "model.agm")
+        # One compile for both archs: PTX for each, assembled by ptxas into
+        # a cubin each, and the plan's launches.
+        cmd = [args.compiler, os.path.join(test_dir, "model.onnx"),
+               "--target=cuda", "--gpu-arch=" + ",".join(ARCHS),
+               "--ptxas=" + args.ptxas, "-o", artifact]
+        result = subprocess.run(cmd, capture_output=True, text=True,
+                                timeout=args.timeout)
+        if (result.returncode != 0 and "must be known at " in result.stderr
+                and sets):
+            data_dir = os.path.join(test_dir, sets[0])
+            cmd += [f"--const-input={name}={path}"
+                    for name, path in shape_inputs(data_dir)]
             result = subprocess.run(cmd, capture_output=True, text=True,
                                     timeout=args.timeout)
-            if (result.returncode != 0 and "must be known at " in
-                    result.stderr and sets and not extra):
-                data_dir = os.path.join(test_dir, sets[0])
-                extra = [f"--const-input={name}={path}"
-                         for name, path in shape_inputs(data_dir)]
-                result = subprocess.run(cmd + extra, capture_output=True,
-                                        text=True, timeout=args.timeout)
-            if result.returncode != 0:
-                return "compile", first_line(result.stderr)
-            result = subprocess.run(
-                [args.ptxas, f"-arch={arch}", "-o", os.devnull, ptx],
-                capture_output=True, text=True, timeout=args.timeout)
-            if result.returncode != 0:
-                return f"ptxas {arch}", first_line(result.stderr)
+        if result.returncode != 0:
+            kind = "ptxas" if "ptxas (" in result.stderr else "compile"
+            return kind, first_line(result.stderr)
+        want = sorted((int(a[3:]), f) for a in ARCHS for f in (0, 1))
+        if cuda_images(artifact) != want:
+            return "artifact", f"CUDA images {cuda_images(artifact)}, " \
+                               f"expected {want} ((arch, 0 PTX / 1 cubin))"
     return "pass", ""
 
 

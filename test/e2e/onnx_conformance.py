@@ -12,7 +12,8 @@ fails is a regression (exit 1); a passing test missing from the list is
 reported so it gets added (--update-expected rewrites the list).
 
 Standard library only: the .pb tensors are decoded by onnx_testdata.py and
-written as .npy files for autoglm-run.
+written as .npy files for autoglm-run. --target=cuda runs the same tests
+on the GPU (compiled for sm_80 and sm_90).
 """
 import argparse
 import collections
@@ -26,30 +27,50 @@ import tempfile
 DEFAULT_DATA = "/usr/share/libonnx-testdata/data/node"
 HERE = os.path.dirname(os.path.abspath(__file__))
 
+from compile_and_compare import add_artifact_options, target_flags
 from onnx_testdata import parse_tensor, shape_inputs, write_npy
 
 def run_test(args, test):
     test_dir = os.path.join(args.data, test)
     with tempfile.TemporaryDirectory(prefix="agm-conf-") as work:
         artifact = os.path.join(work, "model.agm")
+        if args.artifact_dir:
+            artifact = os.path.join(args.artifact_dir, test + ".agm")
+        # The inputs bound at compile time (--const-input), kept beside a
+        # kept artifact for --prebuilt runs.
+        bound_file = artifact + ".const-inputs"
         sets = sorted(d for d in os.listdir(test_dir)
                       if d.startswith("test_data_set_"))
         if not sets:
             return "skipped", "no test data"
         data_dir = os.path.join(test_dir, sets[0])
-        compile_cmd = [args.compiler, os.path.join(test_dir, "model.onnx"),
-                       "-o", artifact]
-        result = subprocess.run(compile_cmd, capture_output=True, text=True,
-                                timeout=args.timeout)
-        if result.returncode != 0 and "must be known at " in result.stderr:
-            for name, path in shape_inputs(data_dir):
-                compile_cmd.append(f"--const-input={name}={path}")
+        if args.prebuilt:
+            if not os.path.exists(artifact):
+                return "compile", "no prebuilt artifact"
+            bound = set()
+            if os.path.exists(bound_file):
+                bound = set(open(bound_file).read().split())
+        else:
+            compile_cmd = [args.compiler,
+                           os.path.join(test_dir, "model.onnx"), "-o",
+                           artifact, *target_flags(args.target)]
             result = subprocess.run(compile_cmd, capture_output=True,
                                     text=True, timeout=args.timeout)
-        if result.returncode != 0:
-            return "compile", first_error(result.stderr)
-        bound = {c.split("=", 2)[1] for c in compile_cmd
-                 if c.startswith("--const-input=")}
+            if (result.returncode != 0 and
+                    "must be known at " in result.stderr):
+                for name, path in shape_inputs(data_dir):
+                    compile_cmd.append(f"--const-input={name}={path}")
+                result = subprocess.run(compile_cmd, capture_output=True,
+                                        text=True, timeout=args.timeout)
+            if result.returncode != 0:
+                return "compile", first_error(result.stderr)
+            bound = {c.split("=", 2)[1] for c in compile_cmd
+                     if c.startswith("--const-input=")}
+            if args.artifact_dir and bound:
+                with open(bound_file, "w") as f:
+                    f.write("\n".join(sorted(bound)) + "\n")
+        if args.compile_only:
+            return "passed", ""
         for data_set in sets:
             run_cmd = [args.runner, artifact, "--threads", "1"]
             data_dir = os.path.join(test_dir, data_set)
@@ -92,7 +113,17 @@ def main():
     parser.add_argument("--expected", default=os.path.join(
         HERE, "onnx_conformance_expected.txt"))
     parser.add_argument("--update-expected", action="store_true")
+    parser.add_argument("--compile-only", action="store_true",
+                        help="stop after compiling (with --artifact-dir: "
+                             "prepare a --prebuilt run elsewhere)")
+    add_artifact_options(parser)
+    parser.add_argument("--target", choices=["cpu", "cuda"], default="cpu",
+                        help="cuda: compile for sm_80,sm_90 and run on the "
+                             "GPU, against the same expected list (the "
+                             "tests that pass on the CPU)")
     args = parser.parse_args()
+    if args.artifact_dir:
+        os.makedirs(args.artifact_dir, exist_ok=True)
 
     tests = sorted(t for t in os.listdir(args.data)
                    if re.search(args.filter, t) and

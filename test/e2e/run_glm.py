@@ -4,6 +4,12 @@ them, against the transformers references saved beside them by
 models/glm/make_glm.py.
 
 Usage: run_glm.py AUTOGLM_COMPILE AUTOGLM_RUN [--quantize=int8|int4]
+    [--target=cuda] [--compile-only] [--artifact-dir DIR [--prebuilt]]
+
+--target=cuda compiles for sm_80 and sm_90 and generates on the GPU with the
+same checks (the host memory check is skipped: the cache lives on the
+device); --compile-only stops after compiling; --artifact-dir keeps the
+artifacts and --prebuilt runs them without compiling (scripts/gpu-bundle).
 
 fp32 (the default), for each checkpoint:
   - prefill logits of the 8-token prompt within rtol 1e-3 (+ atol 1e-4) of
@@ -32,6 +38,7 @@ import sys
 import tempfile
 
 import npy
+from compile_and_compare import add_artifact_options, target_flags
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GLM = os.path.join(ROOT, "models", "glm")
@@ -181,6 +188,9 @@ def main():
     parser.add_argument("compile_tool")
     parser.add_argument("run_tool")
     parser.add_argument("--quantize", choices=["int8", "int4"])
+    parser.add_argument("--target", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--compile-only", action="store_true")
+    add_artifact_options(parser)
     args = parser.parse_args()
     report = Report()
     with tempfile.TemporaryDirectory() as tmp:
@@ -188,20 +198,26 @@ def main():
             work = os.path.join(tmp, name)
             os.makedirs(work)
             artifact = os.path.join(work, "model.agm")
+            if args.artifact_dir:
+                os.makedirs(args.artifact_dir, exist_ok=True)
+                artifact = os.path.join(args.artifact_dir, name + ".agm")
             cmd = [args.compile_tool, os.path.join(GLM, name), "-o",
-                   artifact] + flags
+                   artifact] + flags + target_flags(args.target)
             if args.quantize:
                 cmd.append(f"--quantize={args.quantize}")
             ref_dir = os.path.join(GLM, ref)
             try:
-                run(cmd)
-                if args.quantize:
+                if not args.prebuilt:
+                    run(cmd)
+                if args.compile_only:
+                    report.check(True, f"{name}: compiled", "")
+                elif args.quantize:
                     check_quantized(report, name, ref_dir, args.quantize,
                                     args.run_tool, artifact, work)
                 else:
                     check_fp32(report, name, ref_dir, args.run_tool,
                                artifact, work)
-                    if name == "tiny-glm":
+                    if name == "tiny-glm" and args.target == "cpu":
                         check_memory(report, name, args.run_tool, artifact)
             except (RuntimeError, OSError, ValueError) as error:
                 report.check(False, name, str(error))

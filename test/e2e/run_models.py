@@ -3,6 +3,13 @@
 Runtime's reference outputs committed beside each model.
 
 Usage: run_models.py AUTOGLM_COMPILE AUTOGLM_RUN [--extra-compile-flag F]...
+    [--quantize=int8|int4] [--precision=bf16|fp16] [--target=cuda]
+    [--compile-only] [--artifact-dir DIR [--prebuilt]]
+--target=cuda compiles for sm_80 and sm_90 (PTX and ptxas cubins) and runs
+on the GPU with the same tolerances; --compile-only stops after compiling
+(the CI check that every model builds for CUDA where there is no GPU);
+--artifact-dir keeps the artifacts, and --prebuilt runs them without
+compiling (on a GPU machine without the compiler: scripts/gpu-bundle).
 Prints one line per model and `N passed, M failed`; exit code 1 on any
 failure. Standard library only.
 """
@@ -11,7 +18,8 @@ import os
 import sys
 import tempfile
 
-from compile_and_compare import compile_and_compare
+from compile_and_compare import (add_artifact_options, compile_and_compare,
+                                 target_flags)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -86,9 +94,15 @@ def main():
     parser.add_argument("--precision", choices=["bf16", "fp16"],
                         help="compile with --precision and compare within "
                              "PRECISION_TOLERANCES")
+    parser.add_argument("--target", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--compile-only", action="store_true")
+    add_artifact_options(parser)
     args = parser.parse_args()
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="agm-models-") as work:
+        if args.artifact_dir:
+            work = args.artifact_dir
+            os.makedirs(work, exist_ok=True)
         for model, flags, inputs, outputs, rtol, atol in MODELS:
             folder = os.path.join(ROOT, os.path.dirname(model))
             artifact = os.path.join(work, os.path.basename(model) + ".agm")
@@ -98,14 +112,17 @@ def main():
             if args.precision:
                 flags = flags + ["--precision=" + args.precision]
                 rtol, atol = PRECISION_TOLERANCES[model][args.precision]
-            compile_cmd = [args.compiler, os.path.join(ROOT, model), "-o",
-                           artifact, *flags, *args.extra_compile_flag]
-            run_cmd = [args.runner, artifact, "--rtol", str(rtol),
-                       "--atol", str(atol)]
-            run_cmd += [f"--input={name}={folder}/{npy}"
-                        for name, npy in inputs.items()]
-            run_cmd += [f"--compare={name}={folder}/{npy}"
-                        for name, npy in outputs.items()]
+            compile_cmd = None if args.prebuilt else [
+                args.compiler, os.path.join(ROOT, model), "-o", artifact,
+                *flags, *args.extra_compile_flag, *target_flags(args.target)]
+            run_cmd = None if args.compile_only else [
+                args.runner, artifact, "--rtol", str(rtol),
+                "--atol", str(atol)]
+            if run_cmd:
+                run_cmd += [f"--input={name}={folder}/{npy}"
+                            for name, npy in inputs.items()]
+                run_cmd += [f"--compare={name}={folder}/{npy}"
+                            for name, npy in outputs.items()]
             if compile_and_compare(model, compile_cmd, run_cmd):
                 passed += 1
             else:

@@ -3,6 +3,7 @@
 
 import os
 import shutil
+import subprocess
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -49,3 +50,16 @@ ptxas = shutil.which("ptxas") or (
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+
+# Tests that run CUDA artifacts on a real GPU (REQUIRES: cuda): only where
+# nvidia-smi lists one; everywhere else they are skipped (the executor's
+# other tests use a mock driver).
+nvidia_smi = shutil.which("nvidia-smi")
+if nvidia_smi:
+    try:
+        listed = subprocess.run([nvidia_smi, "-L"], capture_output=True,
+                                text=True, timeout=30)
+        if listed.returncode == 0 and "GPU " in listed.stdout:
+            config.available_features.add("cuda")
+    except (OSError, subprocess.SubprocessError):
+        pass

@@ -120,13 +120,35 @@ void buildVisitModel(ArtifactWriter &writer, int64_t workgroups) {
 void buildToyLlm(ArtifactWriter &writer, const ToyLlmOptions &options) {
   const int64_t chunk = options.prefillLength, vocab = options.vocab,
                 positions = options.maxContext;
-  writer.setTarget(1, "cpu", "x86-64", 0);
+  if (options.cuda) {
+    writer.setTarget(2, "cuda", "sm_80", 0);
+    static const char image[] = "// mock-module tag=toy-ptx80 kernels: "
+                                "toy_write toy_logits copy_bytes toy_fill\n";
+    writer.addCudaImage(80, AGM_CUDA_PTX,
+                        llvm::ArrayRef<uint8_t>(
+                            reinterpret_cast<const uint8_t *>(image),
+                            sizeof(image)));
+  } else {
+    writer.setTarget(1, "cpu", "x86-64", 0);
+    writer.setCpuCode(testKernels());
+  }
+  // One dispatch: a CPU kernel call, or a launch of one block per workgroup.
+  auto addKernel = [&](const char *kernel, std::vector<uint32_t> bindings,
+                       int64_t workgroups) {
+    if (!options.cuda)
+      return writer.addDispatch(kernel, bindings, workgroups);
+    ArtifactWriter::Launch launch{kernel,
+                                  {static_cast<uint32_t>(workgroups), 1, 1},
+                                  {1, 1, 1},
+                                  0,
+                                  bindings};
+    return writer.addCudaDispatch(kernel, bindings, {launch});
+  };
   writer.setCompilerVersion(0, 1, 0);
   writer.setSourceModel("toy-llm", 7);
   writer.setMaxContext(options.metadataMaxContext < 0
                            ? static_cast<uint32_t>(positions)
                            : static_cast<uint32_t>(options.metadataMaxContext));
-  writer.setCpuCode(testKernels());
   writer.setStateSize(positions * 8);
   uint32_t cache = writer.addStateBuffer(0, positions * 8);
   auto params = [&](int64_t length, int64_t entryVocab) {
@@ -148,10 +170,9 @@ void buildToyLlm(ArtifactWriter &writer, const ToyLlmOptions &options) {
     uint32_t tokens = writer.addInputBuffer(0, tokenBytes);
     uint32_t position = writer.addInputBuffer(1, 8);
     uint32_t logits = writer.addOutputBuffer(0, length * entryVocab * 4);
-    uint32_t first = writer.addDispatch(
-        "toy_write", {tokens, position, cache, stepParams}, 1);
-    writer.addDispatch("toy_logits", {position, cache, logits, stepParams},
-                       length);
+    uint32_t first =
+        addKernel("toy_write", {tokens, position, cache, stepParams}, 1);
+    addKernel("toy_logits", {position, cache, logits, stepParams}, length);
     std::vector<TensorSpec> inputs = {
         TensorSpec{tokensName, tokensDtype, {1, length}, tokens},
         TensorSpec{"position", AGM_I64, options.positionDims, position}};
@@ -180,11 +201,11 @@ void buildToyLlm(ArtifactWriter &writer, const ToyLlmOptions &options) {
   uint32_t copyParams = writer.addWeightBuffer(
       writer.addWeight(&copy, sizeof(copy)), sizeof(copy));
   uint32_t out = writer.addOutputBuffer(0, positions * 8);
-  uint32_t first = writer.addDispatch("copy_bytes", {cache, out, copyParams},
-                                      (positions * 8 + 63) / 64);
+  uint32_t first = addKernel("copy_bytes", {cache, out, copyParams},
+                             (positions * 8 + 63) / 64);
   writer.addEntryPoint(
       "peek", {}, {TensorSpec{"cache", AGM_I64, {positions}, out}}, first, 1);
-  first = writer.addDispatch("toy_fill", {cache, params(1, vocab)}, 1);
+  first = addKernel("toy_fill", {cache, params(1, vocab)}, 1);
   writer.addEntryPoint("poison", {}, {}, first, 1);
 }
 

@@ -53,6 +53,10 @@ struct ToyLlmOptions {
   std::string prefillLogitsName = "logits";
   bool extraInput = false;  // prefill gets an input 'mask' i64[1, C]
   bool extraOutput = false; // prefill gets an output 'hidden' f32[1, C]
+  /// A CUDA artifact (target 2) instead: each dispatch is one launch of
+  /// the kernel of the same name with grid.x = its workgroup count, and
+  /// the code is a mock-driver image (mock_cuda_driver.h) listing them.
+  bool cuda = false;
 };
 
 /// A fake LLM artifact over the toy kernels (kernels.c):
@@ -61,6 +65,7 @@ struct ToyLlmOptions {
 ///    both share a state of maxContext i64 ("the KV cache");
 ///  - peek() -> (cache i64[maxContext]): a copy of the state;
 ///  - poison(): sets every state position to kToyPoison.
+/// With options.cuda, the same plan as a CUDA artifact for the mock driver.
 void buildToyLlm(mlir::autoglm::ArtifactWriter &writer,
                  const ToyLlmOptions &options = {});
 constexpr int64_t kToyPoison = 1000;

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "test/runtime/TestArtifacts.h"
+#include "test/runtime/TestHarness.h"
 
 #include "autoglm/runtime.h"
 
@@ -34,56 +35,10 @@ using mlir::autoglm::TensorSpec;
 using namespace agmtest;
 
 //===----------------------------------------------------------------------===//
-// Harness
-//===----------------------------------------------------------------------===//
-
-namespace {
-struct TestCase {
-  const char *name;
-  void (*fn)();
-};
-std::vector<TestCase> &registry() {
-  static std::vector<TestCase> tests;
-  return tests;
-}
-struct Registrar {
-  Registrar(const char *name, void (*fn)()) { registry().push_back({name, fn}); }
-};
-int checkFailures = 0;
-std::string tempDir;
-} // namespace
-
-#define TEST(name)                                                             \
-  static void test_##name();                                                   \
-  static Registrar registrar_##name(#name, test_##name);                       \
-  static void test_##name()
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__,    \
-                   #cond);                                                     \
-      ++checkFailures;                                                         \
-    }                                                                          \
-  } while (0)
-
-#define CHECK_CONTAINS(text, part)                                             \
-  do {                                                                         \
-    std::string checkText_ = (text);                                           \
-    if (checkText_.find(part) == std::string::npos) {                          \
-      std::fprintf(stderr, "%s:%d: '%s' does not contain '%s'\n", __FILE__,    \
-                   __LINE__, checkText_.c_str(), std::string(part).c_str());   \
-      ++checkFailures;                                                         \
-    }                                                                          \
-  } while (0)
-
-//===----------------------------------------------------------------------===//
 // Helpers
 //===----------------------------------------------------------------------===//
 
 namespace {
-
-std::string tempPath(const std::string &name) { return tempDir + "/" + name; }
 
 void writeBytes(const std::string &path, const std::vector<uint8_t> &bytes) {
   // A new file rather than a truncated one: ext4 flushes a file truncated
@@ -280,22 +235,86 @@ TEST(writer_layout) {
   CHECK(tryCreate(path).code == AGM_OK);
 }
 
-TEST(writer_reference_weights_and_ptx) {
+TEST(writer_reference_weights) {
   static const uint8_t big[200] = {7};
   ArtifactWriter writer;
   buildTestModel(writer);
   uint64_t offset = writer.addWeightReference(llvm::ArrayRef<uint8_t>(big));
   CHECK(offset % 64 == 0);
-  writer.setPtxCode(".version 8.0");
-  std::string path = writeArtifact(writer, "ptx.agm");
+  std::string path = writeArtifact(writer, "reference.agm");
   std::vector<uint8_t> bytes = readFile(path);
-  CHECK(headerOf(bytes).section_count == 6);
+  CHECK(headerOf(bytes).section_count == 5);
   const agm_section &weights = sectionOf(bytes, AGM_SECTION_WEIGHTS);
   CHECK(bytes[weights.offset + offset] == 7);
-  const agm_section &ptx = sectionOf(bytes, AGM_SECTION_CODE_PTX);
-  CHECK(std::strcmp(reinterpret_cast<char *>(bytes.data() + ptx.offset),
-                    ".version 8.0") == 0);
   CHECK(tryCreate(path).code == AGM_OK);
+}
+
+static const char kTestPtx[] = ".version 7.8";
+static const uint8_t kTestCubin[5] = {0x7f, 'E', 'L', 'F', 2};
+
+/// A CUDA artifact: main(x f32[4]) -> y f32[4], one dispatch of two
+/// launches through a 64-byte arena temporary (buffers: x 0, y 1, temp 2),
+/// sm_80 PTX and an sm_90 "cubin" (not a real one).
+static void buildCudaTestModel(ArtifactWriter &writer) {
+  writer.setTarget(2, "cuda", "sm_80,sm_90", 0);
+  uint32_t in = writer.addInputBuffer(0, 16);
+  uint32_t out = writer.addOutputBuffer(0, 16);
+  writer.setArenaSize(64);
+  uint32_t scratch = writer.addArenaBuffer(0, 64);
+  ArtifactWriter::Launch first{"k0", {2, 1, 1}, {256, 1, 1}, 0, {in, scratch}};
+  ArtifactWriter::Launch second{"k1", {1, 1, 1}, {32, 1, 1}, 128,
+                                {scratch, out}};
+  uint32_t dispatch =
+      writer.addCudaDispatch("dispatch_0", {in, out, scratch}, {first, second});
+  TensorSpec x{"x", AGM_F32, {4}, in}, y{"y", AGM_F32, {4}, out};
+  writer.addEntryPoint("main", {x}, {y}, dispatch, 1);
+  writer.addCudaImage(80, AGM_CUDA_PTX,
+                      llvm::ArrayRef<uint8_t>(
+                          reinterpret_cast<const uint8_t *>(kTestPtx),
+                          sizeof(kTestPtx) - 1));
+  writer.addCudaImage(90, AGM_CUDA_CUBIN, kTestCubin);
+}
+
+TEST(writer_cuda_launches_and_images) {
+  ArtifactWriter writer;
+  buildCudaTestModel(writer);
+  uint32_t in = 0, out = 1, scratch = 2;
+  (void)in;
+  const char *ptx = kTestPtx;
+  const uint8_t *cubin = kTestCubin;
+  std::string path = writeArtifact(writer, "cuda-layout.agm");
+  std::vector<uint8_t> bytes = readFile(path);
+  const agm_plan &plan = planOf(bytes);
+  CHECK(plan.launch_count == 2 && plan.launches_offset % 8 == 0);
+  const uint8_t *planBytes =
+      bytes.data() + sectionOf(bytes, AGM_SECTION_PLAN).offset;
+  auto *launches =
+      reinterpret_cast<const agm_launch *>(planBytes + plan.launches_offset);
+  auto *bindings =
+      reinterpret_cast<const uint32_t *>(planBytes + plan.bindings_offset);
+  auto *dispatches =
+      reinterpret_cast<const agm_dispatch *>(planBytes + plan.dispatches_offset);
+  CHECK(dispatches[0].first_launch == 0 && dispatches[0].launch_count == 2);
+  CHECK(dispatches[0].workgroup_count == 0 &&
+        dispatches[0].binding_count == 3);
+  CHECK(launches[0].grid[0] == 2 && launches[0].block[0] == 256);
+  CHECK(launches[1].shared_bytes == 128 && launches[1].param_count == 2);
+  CHECK(bindings[launches[1].first_param] == scratch &&
+        bindings[launches[1].first_param + 1] == out);
+  const agm_section &code = sectionOf(bytes, AGM_SECTION_CODE_CUDA);
+  const uint8_t *codeBytes = bytes.data() + code.offset;
+  CHECK(reinterpret_cast<const agm_cuda_code *>(codeBytes)->image_count == 2);
+  auto *images = reinterpret_cast<const agm_cuda_image *>(
+      codeBytes + sizeof(agm_cuda_code));
+  CHECK(images[0].arch == 80 && images[0].format == AGM_CUDA_PTX);
+  CHECK(images[0].size == sizeof(kTestPtx) && images[0].offset % 64 == 0);
+  CHECK(std::strcmp(reinterpret_cast<const char *>(codeBytes +
+                                                   images[0].offset),
+                    ptx) == 0);
+  CHECK(images[1].arch == 90 && images[1].format == AGM_CUDA_CUBIN &&
+        images[1].size == 5);
+  CHECK(std::memcmp(codeBytes + images[1].offset, cubin, 5) == 0);
+  CHECK(images[1].offset + images[1].size <= code.size);
 }
 
 TEST(writer_errors) {
@@ -590,7 +609,7 @@ TEST(refuse_bad_magic) {
 TEST(refuse_format_version) {
   expectRefused(
       patched("version.agm", [](auto &b) { headerOf(b).format_version = 7; }),
-      AGM_INCOMPATIBLE, "format version 7, but this runtime reads version 1");
+      AGM_INCOMPATIBLE, "format version 7, but this runtime reads version 2");
 }
 
 TEST(refuse_truncated) {
@@ -811,11 +830,21 @@ TEST(refuse_cpu_features) {
 }
 
 TEST(refuse_wrong_target) {
+  // A valid CUDA artifact where no driver can be loaded (the executor's
+  // own tests are runtime_cuda_tests, over a mock driver).
   ArtifactWriter cuda;
-  buildTestModel(cuda);
-  cuda.setTarget(2, "cuda", "sm_80", 0);
-  expectRefused(writeArtifact(cuda, "cuda.agm"), AGM_INCOMPATIBLE,
-                "compiled for the cuda target");
+  buildCudaTestModel(cuda);
+  std::string cudaPath = writeArtifact(cuda, "cuda.agm");
+  setenv("AGM_CUDA_DRIVER", "/nonexistent/libcuda.so.1", 1);
+  expectRefused(cudaPath, AGM_UNAVAILABLE,
+                "compiled for cuda, but cannot load the CUDA driver "
+                "'/nonexistent/libcuda.so.1'");
+  unsetenv("AGM_CUDA_DRIVER");
+  int32_t target = 0;
+  CHECK(agm_artifact_target(cudaPath.c_str(), &target) == nullptr);
+  CHECK(target == AGM_TARGET_CUDA);
+  CHECK(agm_artifact_target(validArtifact().c_str(), &target) == nullptr);
+  CHECK(target == AGM_TARGET_CPU);
   ArtifactWriter unknown;
   buildTestModel(unknown);
   unknown.setTarget(9, "tpu", "", 0);
@@ -1350,32 +1379,4 @@ TEST(generate_refuses_other_artifacts) {
 
 //===----------------------------------------------------------------------===//
 
-int main(int argc, char **argv) {
-  const char *tmp = std::getenv("TMPDIR");
-  std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") +
-                      "/agm-runtime-tests-XXXXXX";
-  std::vector<char> buffer(templ.begin(), templ.end());
-  buffer.push_back('\0');
-  if (!mkdtemp(buffer.data())) {
-    std::perror("mkdtemp");
-    return 1;
-  }
-  tempDir = buffer.data();
-
-  int failedTests = 0, ran = 0;
-  for (const TestCase &test : registry()) {
-    if (argc > 1 &&
-        std::none_of(argv + 1, argv + argc,
-                     [&](const char *name) { return std::strcmp(name, test.name) == 0; }))
-      continue;
-    int before = checkFailures;
-    test.fn();
-    ++ran;
-    bool ok = checkFailures == before;
-    failedTests += !ok;
-    std::printf("[%s] %s\n", ok ? "  OK  " : "FAILED", test.name);
-  }
-  std::printf("%d tests, %d failed\n", ran, failedTests);
-  llvm::sys::fs::remove_directories(tempDir);
-  return failedTests ? 1 : 0;
-}
+int main(int argc, char **argv) { return runRegisteredTests(argc, argv); }

@@ -36,14 +36,20 @@ int main(int argc, char **argv) {
                  "-o ends in .agm, else ag")
       ->check(CLI::IsMember({"ag", "ag-opt", "linalg", "llvm", "asm", "ptx", "agm"}));
   app.add_option("--target", options.target,
-                 "code generation target: cpu, or cuda (PTX through "
-                 "--emit=ptx; no CUDA artifact yet)")
+                 "code generation target: cpu (x86-64), or cuda (NVIDIA "
+                 "GPUs: PTX for every --gpu-arch, plus cubins where ptxas is "
+                 "found)")
       ->capture_default_str()
       ->check(CLI::IsMember({"cpu", "cuda"}));
   app.add_option("--gpu-arch", options.gpuArchs,
                  "--target=cuda: comma-separated GPU archs (sm_80, sm_86, "
                  "sm_89, sm_90; default sm_80); --emit=ptx writes the first "
                  "one's PTX");
+  app.add_option("--ptxas", options.ptxas,
+                 "--target=cuda: the ptxas that assembles a cubin per arch "
+                 "into the artifact (default: ptxas on PATH, else "
+                 "/usr/local/cuda/bin/ptxas; 'none': PTX only, which the "
+                 "driver compiles at load)");
   app.add_option("--cpu", options.cpu,
                  "CPU to generate code for: host (this machine), x86-64-v3 "
                  "(AVX2) or x86-64-v4 (AVX-512) for portable artifacts, or an "

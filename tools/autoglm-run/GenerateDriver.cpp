@@ -38,6 +38,11 @@ std::string trim(const std::string &s) {
   return s.substr(begin, end - begin);
 }
 
+/// The share of `wall` the device was not busy: 1 - device / wall, in %.
+double overheadPercent(double device, double wall) {
+  return wall > 0 ? 100.0 * std::max(0.0, 1 - device / wall) : 0.0;
+}
+
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   size_t n = values.size();
@@ -147,9 +152,7 @@ int runGeneration(const RunOptions &options, const std::vector<int64_t> &prompt,
 
   out << "model " << options.modelPath << ": LLM, prefill length "
       << info.prefill_length << ", vocabulary " << vocab << ", max context "
-      << info.max_context << ", threads: "
-      << (options.threads ? std::to_string(options.threads) : "all cores")
-      << "\n";
+      << info.max_context << ", " << whereItRuns(options, model) << "\n";
   out << "prompt: " << promptCount << " tokens\n";
 
   // The generation that is printed and saved; logits are kept only for
@@ -192,7 +195,7 @@ int runGeneration(const RunOptions &options, const std::vector<int64_t> &prompt,
       stats.prefill_seconds > 0 ? stats.prompt_tokens / stats.prefill_seconds
                                 : 0.0,
       stats.prefill_calls, static_cast<long long>(info.prefill_length));
-  if (stats.decode_calls > 0)
+  if (stats.decode_calls > 0) {
     out << formatLine("decode: %d tokens in %.3f ms (%.1f tokens/s, %.3f "
                       "ms/token)\n",
                       stats.decode_calls, stats.decode_seconds * 1e3,
@@ -200,12 +203,20 @@ int runGeneration(const RunOptions &options, const std::vector<int64_t> &prompt,
                           ? stats.decode_calls / stats.decode_seconds
                           : 0.0,
                       stats.decode_seconds * 1e3 / stats.decode_calls);
-  else
+    if (stats.decode_device_seconds >= 0)
+      out << formatLine("decode device time: %.3f ms/token (CUDA events); "
+                        "launch overhead, copies and argmax: %.1f%% of the "
+                        "decode wall time\n",
+                        stats.decode_device_seconds * 1e3 / stats.decode_calls,
+                        overheadPercent(stats.decode_device_seconds,
+                                        stats.decode_seconds));
+  } else {
     out << "decode: 0 tokens"
         << (count == 1 ? " (the one generated token "
                          "comes from prefill)"
                        : "")
         << "\n";
+  }
 
   if (save) {
     std::error_code ec;
@@ -254,7 +265,8 @@ int runGeneration(const RunOptions &options, const std::vector<int64_t> &prompt,
     plain.max_new_tokens = maxNew;
     plain.stop_token = params.stop_token;
     std::vector<int64_t> again(std::max(maxNew, 1));
-    std::vector<double> prefillRates, decodeRates, decodeMs;
+    std::vector<double> prefillRates, decodeRates, decodeMs, decodeDeviceMs,
+        decodeOverhead;
     for (int run = 0; run < options.warmupRuns + options.benchmarkRuns; ++run) {
       int32_t againCount = 0;
       agm_generate_stats s;
@@ -275,6 +287,12 @@ int runGeneration(const RunOptions &options, const std::vector<int64_t> &prompt,
         decodeRates.push_back(
             s.decode_seconds > 0 ? s.decode_calls / s.decode_seconds : 0);
         decodeMs.push_back(s.decode_seconds * 1e3 / s.decode_calls);
+        if (s.decode_device_seconds >= 0) {
+          decodeDeviceMs.push_back(s.decode_device_seconds * 1e3 /
+                                   s.decode_calls);
+          decodeOverhead.push_back(
+              overheadPercent(s.decode_device_seconds, s.decode_seconds));
+        }
       }
     }
     std::string line = formatLine(
@@ -284,6 +302,10 @@ int runGeneration(const RunOptions &options, const std::vector<int64_t> &prompt,
     if (!decodeRates.empty())
       line += formatLine(", decode median %.1f tokens/s (%.3f ms/token)",
                          median(decodeRates), median(decodeMs));
+    if (!decodeDeviceMs.empty())
+      line += formatLine("; decode device median %.3f ms/token, launch "
+                         "overhead %.1f%%",
+                         median(decodeDeviceMs), median(decodeOverhead));
     out << line << "\n";
   }
   return kExitOk;

@@ -408,6 +408,14 @@ std::string takeMessage(agm_status status) {
 
 } // namespace
 
+std::string whereItRuns(const RunOptions &options, agm_model model) {
+  if (agm_model_target(model) == AGM_TARGET_CUDA)
+    return std::string("device: ") + agm_model_device_description(model) +
+           (options.noCudaGraphs ? ", CUDA graphs off" : "");
+  return "threads: " +
+         (options.threads ? std::to_string(options.threads) : "all cores");
+}
+
 int runArtifact(const RunOptions &options, std::ostream &out,
                 std::ostream &err) {
   Failure fail{err};
@@ -453,10 +461,31 @@ int runArtifact(const RunOptions &options, std::ostream &out,
     return fail("--max-new-tokens and --stop-id need --prompt-ids", kExitUsage);
   }
 
+  // An explicit --device must be the artifact's target.
+  if (!options.device.empty()) {
+    int32_t target = 0;
+    if (agm_status status =
+            agm_artifact_target(options.modelPath.c_str(), &target))
+      return fail(takeMessage(status));
+    bool cuda = target == AGM_TARGET_CUDA;
+    if (options.device != (cuda ? "cuda" : "cpu"))
+      return fail(cuda ? options.modelPath +
+                             " was compiled for cuda; run it with "
+                             "--device=cuda (cuda artifacts do not run on "
+                             "the cpu)"
+                       : options.modelPath +
+                             " was compiled for the cpu; run it with "
+                             "--device=cpu, or recompile it with "
+                             "--target=cuda (cpu artifacts do not run on "
+                             "cuda)",
+                  kExitUsage);
+  }
+
   // Load.
   agm_runtime_options runtimeOptions;
   agm_runtime_options_init(&runtimeOptions);
   runtimeOptions.threads = options.threads;
+  runtimeOptions.disable_cuda_graphs = options.noCudaGraphs;
   ModelHolder holder;
   if (agm_status status = agm_model_create(options.modelPath.c_str(),
                                            &runtimeOptions, &holder.model))
@@ -551,9 +580,7 @@ int runArtifact(const RunOptions &options, std::ostream &out,
     outputPointers.push_back(t.data.get());
 
   out << "model " << options.modelPath << ", entry point '" << entryName
-      << "', threads: "
-      << (options.threads ? std::to_string(options.threads) : "all cores")
-      << "\n";
+      << "', " << whereItRuns(options, model) << "\n";
   for (size_t i = 0; i < inputs.size(); ++i)
     out << "input " << i << " '" << inputs[i].info.name
         << "': " << inputs[i].typeString() << " " << inputs[i].source << "\n";
@@ -619,7 +646,7 @@ int runArtifact(const RunOptions &options, std::ostream &out,
       if (agm_status status = agm_model_run(model, entry, inputPointers.data(),
                                             outputPointers.data()))
         return fail(takeMessage(status));
-    std::vector<double> times;
+    std::vector<double> times, deviceTimes;
     for (int i = 0; i < options.benchmarkRuns; ++i) {
       auto start = Clock::now();
       agm_status status = agm_model_run(model, entry, inputPointers.data(),
@@ -629,6 +656,9 @@ int runArtifact(const RunOptions &options, std::ostream &out,
         return fail(takeMessage(status));
       times.push_back(
           std::chrono::duration<double, std::milli>(end - start).count());
+      double device = agm_model_last_run_device_ms(model);
+      if (device >= 0)
+        deviceTimes.push_back(device);
     }
     std::sort(times.begin(), times.end());
     size_t n = times.size();
@@ -642,6 +672,19 @@ int runArtifact(const RunOptions &options, std::ostream &out,
                   options.benchmarkRuns, options.warmupRuns, times.front(),
                   median, p90);
     out << line;
+    if (!deviceTimes.empty()) {
+      std::sort(deviceTimes.begin(), deviceTimes.end());
+      size_t m = deviceTimes.size();
+      double device = m % 2 ? deviceTimes[m / 2]
+                            : (deviceTimes[m / 2 - 1] + deviceTimes[m / 2]) / 2;
+      std::snprintf(line, sizeof(line),
+                    "device: median %.3f ms of kernels (CUDA events); launch "
+                    "overhead and copies: %.1f%% of the median wall time\n",
+                    device,
+                    median > 0 ? 100.0 * std::max(0.0, 1 - device / median)
+                               : 0.0);
+      out << line;
+    }
   }
   return allMatch ? kExitOk : kExitFailure;
 }

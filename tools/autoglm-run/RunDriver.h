@@ -10,6 +10,8 @@
 #ifndef AUTOGLM_TOOLS_AUTOGLM_RUN_RUNDRIVER_H
 #define AUTOGLM_TOOLS_AUTOGLM_RUN_RUNDRIVER_H
 
+#include "autoglm/runtime.h"
+
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -34,8 +36,13 @@ struct RunOptions {
   double atol = 1e-5;
   int benchmarkRuns = 0;
   int warmupRuns = 1;
-  /// 0 = all cores.
+  /// 0 = all cores (cpu only).
   int threads = 0;
+  /// "cpu" or "cuda": where to run; "" = the artifact's target. A device
+  /// other than the artifact's target is an error.
+  std::string device;
+  /// cuda: launch kernels one by one instead of replaying CUDA Graphs.
+  bool noCudaGraphs = false;
 
   /// LLM generation (GenerateDriver.cpp): the prompt as comma-separated
   /// token ids; generation runs when given.
@@ -57,6 +64,10 @@ constexpr int kExitUsage = 2;
 /// line starting "autoglm-run: error: ") to `err`. Returns the exit code.
 int runArtifact(const RunOptions &options, std::ostream &out,
                 std::ostream &err);
+
+/// "threads: 4" on the CPU, "device: GPU 0 '...' (sm_90), sm_90 cubin" on
+/// CUDA, for the first line of the output.
+std::string whereItRuns(const RunOptions &options, agm_model model);
 
 } // namespace autoglm
 

@@ -49,18 +49,31 @@ int main(int argc, char **argv) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--benchmark", options.benchmarkRuns,
-                 "time N more runs and print min / median / p90 latency; "
-                 "with --prompt-ids: repeat the whole generation N times and "
-                 "print the median prefill and decode tokens/s")
+                 "time N more runs and print min / median / p90 latency "
+                 "(cuda: also the median device time of the kernels, from "
+                 "CUDA events); with --prompt-ids: repeat the whole "
+                 "generation N times and print the median prefill and "
+                 "decode tokens/s (cuda: and decode device ms/token)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--warmup", options.warmupRuns,
                  "untimed runs (generations) before --benchmark's")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--threads", options.threads,
-                 "worker threads (0 = all cores)")
+                 "worker threads of the cpu executor (0 = all cores); "
+                 "ignored on cuda")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  app.add_option("--device", options.device,
+                 "cpu or cuda (default: the artifact's target); an artifact "
+                 "runs only on the target it was compiled for. cuda loads "
+                 "the driver libcuda.so.1, or the library $AGM_CUDA_DRIVER "
+                 "names, and runs on GPU 0")
+      ->check(CLI::IsMember({"cpu", "cuda"}));
+  app.add_flag("--no-cuda-graphs", options.noCudaGraphs,
+               "cuda: launch the kernels one by one on every run instead of "
+               "replaying a CUDA Graph from the second run on (to measure "
+               "launch overhead; AGM_CUDA_GRAPHS=0 does the same)");
   app.add_option("--prompt-ids", options.promptIds,
                  "LLM artifacts (entry points prefill and decode): generate "
                  "greedily from these comma-separated token ids, e.g. "

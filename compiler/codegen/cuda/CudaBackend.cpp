@@ -1,9 +1,11 @@
 //===- CudaBackend.cpp - kernels to PTX through MLIR's NVPTX path ---------===//
 
 #include "compiler/codegen/cuda/CudaBackend.h"
-#include "compiler/codegen/cuda/SimtMatmul.h"
-#include "compiler/codegen/cuda/TensorCoreMatmul.h"
 #include "compiler/codegen/RunPipeline.h"
+#include "compiler/codegen/cuda/PromoteAccumulators.h"
+#include "compiler/codegen/cuda/SimtMatmul.h"
+#include "compiler/codegen/cuda/SplitReductions.h"
+#include "compiler/codegen/cuda/TensorCoreMatmul.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -30,7 +32,11 @@
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
 
 namespace mlir::autoglm {
 
@@ -285,11 +291,11 @@ static OwningOpRef<ModuleOp> isolateKernel(ModuleOp module,
   return isolated;
 }
 
-/// The integer value of `value`, or -1.
-static int64_t constantOr(Value value) {
-  if (std::optional<int64_t> c = getConstantIntValue(value))
-    return *c;
-  return -1;
+/// Bytes of a statically shaped memref of int or float elements (i1 and
+/// sub-byte integers take a byte per element, as the kernels address them).
+static int64_t byteSizeOf(MemRefType type) {
+  unsigned bits = type.getElementTypeBitWidth();
+  return type.getNumElements() * std::max<int64_t>(1, (bits + 7) / 8);
 }
 
 /// Outlining names every gpu.func of a dispatch `<dispatch>_kernel`, in
@@ -313,6 +319,78 @@ static void renameKernels(ModuleOp isolated) {
       });
     }
   }
+}
+
+/// Records what the executor needs for each gpu.launch_func of the
+/// dispatch's host function: sizes (constants: shapes are static) and which
+/// argument or temporary each parameter is.
+static LogicalResult recordLaunches(ModuleOp isolated, StringRef name,
+                                    CudaDispatch &dispatch) {
+  dispatch.name = name.str();
+  auto func = isolated.lookupSymbol<func::FuncOp>(name);
+  if (!func)
+    return isolated.emitError("internal error: the kernel vanished");
+  llvm::DenseMap<Value, int64_t> temporaries;
+  for (Operation &op : func.getBody().front()) {
+    if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+      MemRefType type = alloc.getType();
+      if (!type.hasStaticShape() || !type.getLayout().isIdentity())
+        return alloc.emitError("a temporary of dynamic shape or strided "
+                               "layout is not supported on the GPU");
+      temporaries[alloc.getResult()] = dispatch.temporaryBytes.size();
+      dispatch.temporaryBytes.push_back(byteSizeOf(type));
+      continue;
+    }
+    auto launch = dyn_cast<gpu::LaunchFuncOp>(op);
+    if (!launch)
+      continue;
+    CudaLaunch info;
+    info.kernel = launch.getKernelName().str();
+    gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
+    gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
+    Value sizes[] = {grid.x, grid.y, grid.z, block.x, block.y, block.z};
+    for (auto [i, size] : llvm::enumerate(sizes)) {
+      std::optional<int64_t> value = getConstantIntValue(size);
+      if (!value || *value <= 0 || *value > INT32_MAX)
+        return launch.emitError("launch of '")
+               << info.kernel << "' has a grid or block size that is not a "
+               << "positive constant";
+      (i < 3 ? info.grid[i] : info.block[i - 3]) = *value;
+    }
+    if (Value shared = launch.getDynamicSharedMemorySize()) {
+      std::optional<int64_t> bytes = getConstantIntValue(shared);
+      if (!bytes || *bytes < 0)
+        return launch.emitError("dynamic shared memory size is not a "
+                                "constant");
+      info.sharedBytes = *bytes;
+    }
+    for (Value operand : launch.getKernelOperands()) {
+      // A view keeps its buffer's aligned pointer (its offset and strides
+      // are static in its type, which the kernel applies): the parameter is
+      // the buffer's address.
+      Value buffer = operand;
+      while (Operation *def = buffer.getDefiningOp()) {
+        if (!isa<memref::SubViewOp, memref::ExpandShapeOp,
+                 memref::CollapseShapeOp, memref::ReinterpretCastOp,
+                 memref::CastOp>(def))
+          break;
+        buffer = cast<ViewLikeOpInterface>(def).getViewSource();
+      }
+      auto argument = dyn_cast<BlockArgument>(buffer);
+      if (argument && argument.getOwner()->getParentOp() == func) {
+        info.arguments.push_back(argument.getArgNumber());
+      } else if (auto it = temporaries.find(buffer);
+                 it != temporaries.end()) {
+        info.arguments.push_back(-(it->second + 1));
+      } else {
+        return launch.emitError("launch of '")
+               << info.kernel << "' takes a value that is neither an "
+               << "argument of the dispatch nor a buffer it allocates";
+      }
+    }
+    dispatch.launches.push_back(std::move(info));
+  }
+  return success();
 }
 
 /// Lowers one isolated kernel down to gpu.modules in NVVM and records its
@@ -343,6 +421,7 @@ static LogicalResult lowerKernel(ModuleOp isolated, StringRef name,
   for (auto func : isolated.getOps<func::FuncOp>()) {
     if (func.isDeclaration())
       continue;
+    promoteLoopAccumulators(func);
     if (failed(wrapSequentialCode(func)))
       return failure();
     tileOuterParallelLoops(func);
@@ -360,29 +439,7 @@ static LogicalResult lowerKernel(ModuleOp isolated, StringRef name,
   renameKernels(isolated);
   if (failed(runPipeline(isolated, kToNvvmPipeline, target)))
     return failure();
-  dispatch.name = name.str();
-  auto func = isolated.lookupSymbol<func::FuncOp>(name);
-  if (!func)
-    return isolated.emitError("internal error: the kernel vanished");
-  func.walk([&](gpu::LaunchFuncOp launch) {
-    CudaLaunch info;
-    info.kernel = launch.getKernelName().str();
-    gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
-    gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
-    info.grid = {constantOr(grid.x), constantOr(grid.y), constantOr(grid.z)};
-    info.block = {constantOr(block.x), constantOr(block.y),
-                  constantOr(block.z)};
-    std::vector<int64_t> arguments;
-    for (Value operand : launch.getKernelOperands()) {
-      auto argument = dyn_cast<BlockArgument>(operand);
-      arguments.push_back(argument && argument.getOwner()->getParentOp() == func
-                              ? argument.getArgNumber()
-                              : -1);
-    }
-    dispatch.launches.push_back(std::move(info));
-    dispatch.launchArguments.push_back(std::move(arguments));
-  });
-  return success();
+  return recordLaunches(isolated, name, dispatch);
 }
 
 /// Moves the contents of every gpu.module of `from` into `into` (one
@@ -423,6 +480,9 @@ FailureOr<CudaObject> compileKernelsForCuda(ModuleOp module,
                                 target))) {
     return failure();
   }
+
+  // Few outputs over long reductions: two stages, for parallelism.
+  splitReductionsForParallelism(module);
 
   CudaObject object;
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
@@ -482,6 +542,78 @@ FailureOr<CudaObject> compileKernelsForCuda(ModuleOp module,
   if (object.ptx.size() != target.archs.size())
     return module.emitError("internal error: expected one PTX module per arch");
   return object;
+}
+
+void printCudaLaunch(llvm::raw_ostream &os, StringRef dispatch,
+                     const CudaLaunch &launch) {
+  os << "dispatch " << dispatch << ": launch " << launch.kernel << " grid "
+     << launch.grid[0] << "x" << launch.grid[1] << "x" << launch.grid[2]
+     << " block " << launch.block[0] << "x" << launch.block[1] << "x"
+     << launch.block[2];
+  if (launch.sharedBytes)
+    os << " shared " << launch.sharedBytes;
+  os << "\n";
+}
+
+std::string findPtxas(StringRef requested) {
+  if (requested == "none")
+    return "";
+  if (!requested.empty())
+    return requested.str();
+  if (llvm::ErrorOr<std::string> onPath = llvm::sys::findProgramByName("ptxas"))
+    return *onPath;
+  if (llvm::sys::fs::can_execute("/usr/local/cuda/bin/ptxas"))
+    return "/usr/local/cuda/bin/ptxas";
+  return "";
+}
+
+llvm::Expected<std::vector<std::string>>
+assembleCubins(const CudaObject &object, StringRef ptxas) {
+  std::vector<std::string> cubins;
+  for (auto [arch, ptx] : llvm::zip(object.archs, object.ptx)) {
+    // ptxas reads and writes files: a temporary PTX, cubin and log each.
+    SmallString<128> ptxPath, cubinPath, logPath;
+    for (auto [path, suffix] :
+         {std::make_pair(&ptxPath, "ptx"), std::make_pair(&cubinPath, "cubin"),
+          std::make_pair(&logPath, "log")})
+      if (std::error_code error = llvm::sys::fs::createTemporaryFile(
+              "autoglm-" + arch, suffix, *path))
+        return llvm::createStringError("cannot create a temporary file for "
+                                       "ptxas: " + error.message());
+    llvm::scope_exit cleanup([&] {
+      llvm::sys::fs::remove(ptxPath);
+      llvm::sys::fs::remove(cubinPath);
+      llvm::sys::fs::remove(logPath);
+    });
+    {
+      std::error_code error;
+      llvm::raw_fd_ostream os(ptxPath, error);
+      if (error)
+        return llvm::createStringError("cannot write '" + ptxPath.str() +
+                                       "': " + error.message());
+      os << ptx;
+    }
+    std::string archFlag = "-arch=" + arch;
+    SmallVector<StringRef> args = {ptxas, archFlag, "-o", cubinPath, ptxPath};
+    std::optional<StringRef> redirects[] = {std::nullopt, StringRef(logPath),
+                                            StringRef(logPath)};
+    std::string message;
+    int status = llvm::sys::ExecuteAndWait(ptxas, args, std::nullopt,
+                                           redirects, 0, 0, &message);
+    auto log = llvm::MemoryBuffer::getFile(logPath);
+    std::string output = log ? (*log)->getBuffer().trim().str() : "";
+    if (status != 0)
+      return llvm::createStringError(
+          "ptxas ('" + ptxas.str() + "') failed for " + arch +
+          (message.empty() ? "" : ": " + message) +
+          (output.empty() ? "" : ":\n" + output));
+    auto cubin = llvm::MemoryBuffer::getFile(cubinPath, /*IsText=*/false,
+                                             /*RequiresNullTerminator=*/false);
+    if (!cubin)
+      return llvm::createStringError("ptxas wrote no cubin for " + arch);
+    cubins.push_back((*cubin)->getBuffer().str());
+  }
+  return cubins;
 }
 
 } // namespace mlir::autoglm

@@ -2,7 +2,7 @@
  *
  * One .agm file holds everything a deployment needs: a versioned header, a
  * section table, and 64-byte aligned sections (metadata, plan, code,
- * weights). The compiler writes it (compiler/plan), the runtime maps and
+ * weights). Version 2 added the CUDA target (launches, CODE_CUDA). The compiler writes it (compiler/plan), the runtime maps and
  * validates it (runtime/src). docs/artifact.md describes it in prose.
  * Plain C, little-endian, fixed-size fields only.
  *
@@ -18,7 +18,7 @@ extern "C" {
 #endif
 
 #define AGM_MAGIC "AGMART01"          /* 8 bytes, no terminator stored */
-#define AGM_FORMAT_VERSION 1u         /* bumped on any layout change */
+#define AGM_FORMAT_VERSION 2u         /* bumped on any layout change */
 #define AGM_SECTION_ALIGNMENT 64u
 #define AGM_MAX_RANK 8u
 
@@ -39,7 +39,7 @@ typedef enum agm_section_kind {
   AGM_SECTION_CODE_CPU = 3, /* an ELF shared object for x86-64 */
   AGM_SECTION_WEIGHTS = 4,  /* constants; offsets are 64-byte aligned */
   AGM_SECTION_STRINGS = 5,  /* NUL-terminated strings, referenced by offset */
-  AGM_SECTION_CODE_PTX = 6  /* reserved for the CUDA target */
+  AGM_SECTION_CODE_CUDA = 6 /* agm_cuda_code: PTX per arch, cubin too */
 } agm_section_kind;
 
 typedef struct agm_section {
@@ -116,19 +116,65 @@ typedef struct agm_buffer {
   uint64_t size;          /* bytes */
 } agm_buffer;             /* 24 bytes */
 
-/* One kernel launch over a 1-d workgroup grid. The kernel symbol in the
- * code section has the C signature
+/* One dispatch of an entry point.
+ *
+ * CPU target: one kernel call over a 1-d workgroup grid. The kernel symbol
+ * in the code section has the C signature
  *   void kernel(void **bindings, int64_t wg_begin, int64_t wg_end);
  * and computes workgroups [wg_begin, wg_end); the executor splits
  * [0, workgroup_count) over threads. bindings[i] is the address of buffer
- * plan.bindings[first_binding + i]. */
+ * plan.bindings[first_binding + i]. launch_count is 0.
+ *
+ * CUDA target: launches [first_launch, first_launch + launch_count) of the
+ * plan, in order on one stream; `kernel` names the dispatch (for messages)
+ * and the bindings list every buffer its launches use (the dispatch's
+ * operands, results, then its temporaries, which are arena buffers);
+ * workgroup_count is 0. */
 typedef struct agm_dispatch {
   uint32_t kernel;          /* string offset of the symbol name */
   uint32_t binding_count;
   uint32_t first_binding;   /* index into the binding array (uint32 each) */
-  uint32_t reserved;
+  uint32_t first_launch;    /* CUDA: index into the plan's launches */
   uint64_t workgroup_count;
-} agm_dispatch;             /* 24 bytes */
+  uint32_t launch_count;    /* CUDA: launches of this dispatch; CPU: 0 */
+  uint32_t reserved;
+} agm_dispatch;             /* 32 bytes */
+
+/* CUDA target: one cuLaunchKernel of the PTX entry `kernel` with the given
+ * grid and block and `shared_bytes` of dynamic shared memory. Its
+ * parameters are bare device pointers, in the order of the entry's
+ * parameters: the addresses of buffers plan.bindings[first_param + i] for
+ * i in [0, param_count) (shapes are static, so no sizes are passed). */
+typedef struct agm_launch {
+  uint32_t kernel;          /* string offset of the PTX entry name */
+  uint32_t param_count;
+  uint32_t first_param;     /* index into the binding array */
+  uint32_t shared_bytes;    /* dynamic shared memory per block */
+  uint32_t grid[3];
+  uint32_t block[3];
+} agm_launch;               /* 40 bytes */
+
+/* CUDA target: the CODE_CUDA section is this header, then image_count
+ * agm_cuda_image records, then the images they point at. Every image holds
+ * all the kernels of the artifact for one arch: PTX text (NUL-terminated;
+ * the driver compiles it for the device, which may be of a later arch) and,
+ * where ptxas was found at compile time, a cubin for exactly that arch. */
+typedef struct agm_cuda_code {
+  uint32_t image_count;
+  uint32_t reserved;
+} agm_cuda_code;            /* 8 bytes */
+
+typedef enum agm_cuda_image_format {
+  AGM_CUDA_PTX = 0,         /* PTX text, NUL-terminated */
+  AGM_CUDA_CUBIN = 1        /* an ELF cubin from ptxas */
+} agm_cuda_image_format;
+
+typedef struct agm_cuda_image {
+  uint32_t arch;            /* compute capability * 10: 80, 86, 89, 90 */
+  uint32_t format;          /* agm_cuda_image_format */
+  uint64_t offset;          /* from the section start */
+  uint64_t size;            /* bytes (PTX: with its NUL) */
+} agm_cuda_image;           /* 24 bytes */
 
 /* Plan section: this header, then the arrays at the given byte offsets
  * (relative to the section start). */
@@ -143,7 +189,10 @@ typedef struct agm_plan {
   uint64_t dispatches_offset; /* agm_dispatch[dispatch_count] */
   uint64_t bindings_offset;   /* uint32_t[binding_count] buffer indices */
   uint64_t tensors_offset;    /* agm_tensor_desc[tensor_count] */
-} agm_plan;                   /* 64 bytes */
+  uint32_t launch_count;      /* CUDA target; 0 on the CPU */
+  uint32_t reserved;
+  uint64_t launches_offset;   /* agm_launch[launch_count] */
+} agm_plan;                   /* 80 bytes */
 
 /* Bytes per element of a dtype (bool is one byte); 0 for unknown values. */
 static inline uint64_t agm_dtype_size(uint32_t dtype) {

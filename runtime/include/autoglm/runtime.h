@@ -29,8 +29,12 @@ typedef enum agm_status_code {
   AGM_NOT_FOUND = 2,          /* file or entry point missing */
   AGM_DATA_LOSS = 3,          /* truncated or corrupted artifact */
   AGM_INCOMPATIBLE = 4,       /* format version, target or CPU features */
-  AGM_RESOURCE_EXHAUSTED = 5, /* out of memory */
-  AGM_INTERNAL = 6
+  AGM_RESOURCE_EXHAUSTED = 5, /* out of memory (host or device) */
+  AGM_INTERNAL = 6,
+  /* The artifact's device cannot be used here: no CUDA driver (or only the
+   * toolkit's stub library), no GPU, or a driver that fails. Code for an
+   * arch the GPU cannot run is AGM_INCOMPATIBLE instead. */
+  AGM_UNAVAILABLE = 7
 } agm_status_code;
 
 /* Null means OK; otherwise an owned error object. */
@@ -42,21 +46,59 @@ const char *agm_status_message(agm_status status);
 void agm_status_release(agm_status status);
 
 typedef struct agm_runtime_options {
-  /* Worker threads for the CPU executor; 0 means all cores. */
+  /* Worker threads for the CPU executor; 0 means all cores. Ignored for
+   * CUDA artifacts. */
   int32_t threads;
   /* Skip checksum verification of large sections (not recommended). */
   int32_t skip_weight_checksums;
+  /* CUDA artifacts: the device ordinal to run on (default 0). */
+  int32_t cuda_device;
+  /* CUDA artifacts: nonzero replays no CUDA Graphs (every run launches its
+   * kernels one by one; for measuring launch overhead). The environment
+   * variable AGM_CUDA_GRAPHS=0 does the same. */
+  int32_t disable_cuda_graphs;
 } agm_runtime_options;
 
 void agm_runtime_options_init(agm_runtime_options *options);
 
 typedef struct agm_model_impl *agm_model;
 
-/* Maps and validates the artifact at `path`. */
+/* Where an artifact's code runs (agm_metadata.target). */
+typedef enum agm_target { AGM_TARGET_CPU = 1, AGM_TARGET_CUDA = 2 } agm_target;
+
+/* Maps and validates the artifact at `path` and prepares it to run.
+ *
+ * A CUDA artifact (target 2) needs the CUDA driver, which is loaded at run
+ * time with dlopen("libcuda.so.1"); the environment variable
+ * AGM_CUDA_DRIVER, when set, names another library to load instead (a
+ * driver in an unusual place; the tests' mock driver). Without a driver or
+ * a GPU the status is AGM_UNAVAILABLE; a GPU whose arch the artifact has no
+ * code for gives AGM_INCOMPATIBLE. docs/artifact.md ("Running on a GPU")
+ * says what is allocated on the device and which code image is loaded. */
 agm_status agm_model_create(const char *path,
                             const agm_runtime_options *options,
                             agm_model *out_model);
 void agm_model_release(agm_model model);
+
+/* Reads the target of the artifact at `path` (AGM_TARGET_CPU or
+ * AGM_TARGET_CUDA) after validating it as agm_model_create does, without
+ * the weights' checksum, and without loading code or touching a device. */
+agm_status agm_artifact_target(const char *path, int32_t *out_target);
+
+/* The target `model` runs on (AGM_TARGET_*); 0 when `model` is NULL. */
+int32_t agm_model_target(agm_model model);
+
+/* A line describing where `model` runs: "cpu" or, for CUDA, e.g.
+ * "cuda:0 'NVIDIA H100 80GB HBM3' (sm_90), sm_90 cubin". Valid as long as
+ * the model; "" when `model` is NULL. */
+const char *agm_model_device_description(agm_model model);
+
+/* CUDA: the device time of the kernels of the model's last successful
+ * agm_model_run (or the last entry call of a generation), in milliseconds,
+ * from CUDA events recorded around its launches (the input and output
+ * copies are not counted). -1 on the CPU, before the first run, or when
+ * `model` is NULL. */
+double agm_model_last_run_device_ms(agm_model model);
 
 /* Describes the entry point's inputs and outputs. */
 typedef struct agm_tensor_info {
@@ -79,7 +121,9 @@ agm_status agm_model_output_info(agm_model model, int32_t entry,
                                  int32_t index, agm_tensor_info *out_info);
 
 /* Runs `entry` once. inputs[i] points to input i's data (byte_size bytes);
- * outputs[i] to caller memory for output i. */
+ * outputs[i] to caller memory for output i. On a GPU the inputs are copied
+ * to the device, the kernels run, and the outputs are copied back before
+ * the call returns. */
 agm_status agm_model_run(agm_model model, int32_t entry,
                          const void *const *inputs, void *const *outputs);
 
@@ -149,6 +193,12 @@ typedef struct agm_generate_stats {
    * argmax; on_token and the prompt_logits copy are not counted). */
   double prefill_seconds;
   double decode_seconds;
+  /* CUDA: the device time of the prefill and decode calls' kernels (CUDA
+   * events, agm_model_last_run_device_ms summed over the calls); the rest
+   * of the wall time above is launch overhead, copies and argmax. -1 on
+   * the CPU. */
+  double prefill_device_seconds;
+  double decode_device_seconds;
 } agm_generate_stats;
 
 /* The shape of an LLM artifact, as agm_model_generate reads it. */
