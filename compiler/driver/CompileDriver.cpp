@@ -230,6 +230,10 @@ static int compileModel(const CompileOptions &options, StringRef emit,
     FailureOr<CudaObject> object = compileKernelsForCuda(module, cuda);
     if (failed(object))
       return 1;
+    if (options.verbose)
+      for (const CudaDispatch &dispatch : object->dispatches)
+        for (const std::string &gemm : dispatch.gemms)
+          errs << "dispatch " << dispatch.name << ": " << gemm << "\n";
     if (emit == "ptx") {
       if (options.verbose)
         for (const CudaDispatch &dispatch : object->dispatches)

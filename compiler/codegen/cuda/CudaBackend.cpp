@@ -4,7 +4,9 @@
 #include "compiler/codegen/RunPipeline.h"
 #include "compiler/codegen/cuda/BlockReductions.h"
 #include "compiler/codegen/cuda/PromoteAccumulators.h"
+#include "compiler/codegen/cuda/SimtMatmul.h"
 #include "compiler/codegen/cuda/SplitReductions.h"
+#include "compiler/codegen/cuda/TensorCoreMatmul.h"
 #include "compiler/codegen/cuda/ViewSource.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -56,7 +58,7 @@ static const char *kOutliningPipeline = "gpu-kernel-outlining";
 static const char *kToNvvmPipeline =
     "gpu.module("
     "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-    "convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=1}),"
+    "convert-nvgpu-to-nvvm,convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=1}),"
     "reconcile-unrealized-casts";
 
 /// Threads per block for the outermost parallel loop of each nest.
@@ -398,6 +400,13 @@ static LogicalResult lowerKernel(ModuleOp isolated, StringRef name,
                            copy.getTarget());
     copy.erase();
   }
+  // GEMMs: launches of their own (tensor cores for 16-bit operands, shared-
+  // memory tiles for f32).
+  for (auto func : isolated.getOps<func::FuncOp>())
+    if (!func.isDeclaration()) {
+      mapGemmsToTensorCores(func, dispatch.gemms);
+      mapGemmsToSharedMemoryTiles(func, dispatch.gemms);
+    }
   // Long contiguous reductions: a block per output, before the rest
   // becomes loops.
   for (auto func : isolated.getOps<func::FuncOp>())

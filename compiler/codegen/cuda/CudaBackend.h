@@ -10,7 +10,9 @@
 //
 // The host side is the plan: CudaDispatch records each dispatch's launches
 // (grid, block, which buffer each parameter is) and temporaries, which
-// writeCudaArtifact turns into the artifact's launches. See
+// writeCudaArtifact turns into the artifact's launches. GEMMs get kernels of
+// their own: on tensor cores with a bf16 / f16 operand (TensorCoreMatmul.h),
+// in shared-memory tiles in f32 (SimtMatmul.h). See
 // docs/design/cuda-codegen.md for what is still naive.
 //
 //===----------------------------------------------------------------------===//
@@ -66,6 +68,9 @@ struct CudaDispatch {
   /// Bytes of each device buffer the dispatch allocates for its own use
   /// (the executor places them in the arena, live during the dispatch).
   std::vector<int64_t> temporaryBytes;
+  /// One line per GEMM given a kernel of its own (tensor cores,
+  /// TensorCoreMatmul.h; shared-memory tiles, SimtMatmul.h), for -v.
+  std::vector<std::string> gemms;
 };
 
 struct CudaObject {
