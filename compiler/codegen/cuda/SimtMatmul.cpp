@@ -22,6 +22,7 @@
 
 #include "compiler/codegen/cuda/SimtMatmul.h"
 #include "compiler/codegen/cuda/GemmMatch.h"
+#include "compiler/codegen/cuda/IndexArith.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -48,40 +49,16 @@ bool isF32Gemm(const GemmMatch &gemm) {
   return gemm.aElem.isF32() && gemm.bElem.isF32() && gemm.cElem.isF32();
 }
 
-class SimtBuilder {
+class SimtBuilder : IndexArith {
 public:
   SimtBuilder(OpBuilder &b, Location loc, const GemmMatch &gemm, int64_t bm,
               gpu::LaunchOp launch, Value smemA, Value smemB)
-      : b(b), loc(loc), gemm(gemm), bm(bm), launch(launch), smemA(smemA),
+      : IndexArith{b, loc}, gemm(gemm), bm(bm), launch(launch), smemA(smemA),
         smemB(smemB) {}
 
   void build();
 
 private:
-  Value cst(int64_t value) {
-    return arith::ConstantIndexOp::create(b, loc, value);
-  }
-  Value add(Value x, int64_t y) {
-    return y ? arith::AddIOp::create(b, loc, x, cst(y)).getResult() : x;
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, int64_t y) {
-    return arith::MulIOp::create(b, loc, x, cst(y));
-  }
-  Value div(Value x, int64_t y) {
-    return arith::DivUIOp::create(b, loc, x, cst(y));
-  }
-  Value rem(Value x, int64_t y) {
-    return arith::RemUIOp::create(b, loc, x, cst(y));
-  }
-  Value minIdx(Value x, int64_t y) {
-    return arith::MinUIOp::create(b, loc, x, cst(y));
-  }
-  Value lessThan(Value x, int64_t bound) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x,
-                                 cst(bound));
-  }
-  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
   SmallVector<Value> globalIndices(Value row, Value col) {
     SmallVector<Value> indices;
     if (gemm.batched)
@@ -93,8 +70,6 @@ private:
   void stage(Value global, Value row0, Value col0, int64_t tileRows,
              int64_t tileCols, int64_t rows, int64_t cols, Value smem);
 
-  OpBuilder &b;
-  Location loc;
   const GemmMatch &gemm;
   int64_t bm;
   gpu::LaunchOp launch;

@@ -52,6 +52,7 @@
 
 #include "compiler/codegen/cuda/TensorCoreMatmul.h"
 #include "compiler/codegen/cuda/GemmMatch.h"
+#include "compiler/codegen/cuda/IndexArith.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -138,39 +139,17 @@ bool canLoadF32x4(Value memref) {
 }
 
 /// Builds the kernel body; `b` is inside the launch.
-class KernelBuilder {
+class KernelBuilder : IndexArith {
 public:
   KernelBuilder(OpBuilder &b, Location loc, const Gemm &gemm,
                 const TileConfig &tiles, gpu::LaunchOp launch, Value smemA,
                 Value smemB)
-      : b(b), loc(loc), gemm(gemm), tiles(tiles), launch(launch),
+      : IndexArith{b, loc}, gemm(gemm), tiles(tiles), launch(launch),
         smemA(smemA), smemB(smemB) {}
 
   void build();
 
 private:
-  Value cst(int64_t value) {
-    return arith::ConstantIndexOp::create(b, loc, value);
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value add(Value x, int64_t y) { return y ? add(x, cst(y)) : x; }
-  Value mul(Value x, int64_t y) {
-    return arith::MulIOp::create(b, loc, x, cst(y));
-  }
-  Value div(Value x, int64_t y) {
-    return arith::DivUIOp::create(b, loc, x, cst(y));
-  }
-  Value rem(Value x, int64_t y) {
-    return arith::RemUIOp::create(b, loc, x, cst(y));
-  }
-  Value minIdx(Value x, int64_t y) {
-    return arith::MinUIOp::create(b, loc, x, cst(y));
-  }
-  Value lessThan(Value x, int64_t bound) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x,
-                                 cst(bound));
-  }
-  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
   /// Indices into a global operand: the batch index first where batched.
   SmallVector<Value> globalIndices(Value row, Value col) {
     SmallVector<Value> indices;
@@ -211,8 +190,6 @@ private:
   void storeStaged(const Operand &op, ArrayRef<Staged> staged, Value stage);
   SmallVector<Value> mma(ValueRange a, ValueRange bFrag, ValueRange c);
 
-  OpBuilder &b;
-  Location loc;
   const Gemm &gemm;
   const TileConfig &tiles;
   gpu::LaunchOp launch;
