@@ -486,6 +486,7 @@ int runArtifact(const RunOptions &options, std::ostream &out,
   agm_runtime_options_init(&runtimeOptions);
   runtimeOptions.threads = options.threads;
   runtimeOptions.disable_cuda_graphs = options.noCudaGraphs;
+  runtimeOptions.cuda_device = options.gpu;
   ModelHolder holder;
   if (agm_status status = agm_model_create(options.modelPath.c_str(),
                                            &runtimeOptions, &holder.model))

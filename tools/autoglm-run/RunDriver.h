@@ -43,6 +43,8 @@ struct RunOptions {
   std::string device;
   /// cuda: launch kernels one by one instead of replaying CUDA Graphs.
   bool noCudaGraphs = false;
+  /// cuda: the GPU ordinal (agm_runtime_options::cuda_device).
+  int gpu = 0;
 
   /// LLM generation (GenerateDriver.cpp): the prompt as comma-separated
   /// token ids; generation runs when given.

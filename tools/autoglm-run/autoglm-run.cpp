@@ -68,8 +68,13 @@ int main(int argc, char **argv) {
                  "cpu or cuda (default: the artifact's target); an artifact "
                  "runs only on the target it was compiled for. cuda loads "
                  "the driver libcuda.so.1, or the library $AGM_CUDA_DRIVER "
-                 "names, and runs on GPU 0")
+                 "names, and runs on the GPU --gpu names")
       ->check(CLI::IsMember({"cpu", "cuda"}));
+  app.add_option("--gpu", options.gpu,
+                 "cuda: the ordinal of the GPU to run on (as the driver "
+                 "numbers them; CUDA_VISIBLE_DEVICES applies)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   app.add_flag("--no-cuda-graphs", options.noCudaGraphs,
                "cuda: launch the kernels one by one on every run instead of "
                "replaying a CUDA Graph from the second run on (to measure "
