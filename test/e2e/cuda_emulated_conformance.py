@@ -56,6 +56,11 @@ BUDGET = 3e8
 ONNX_ELEM = {1: 'f32', 2: 'i8', 3: 'i8', 4: 'i16', 5: 'i16', 6: 'i32',
              7: 'i64', 9: 'i1', 10: 'f16', 11: 'f64', 12: 'i32', 13: 'i64'}
 
+# ops whose use the summary reports (the block reductions' shuffles,
+# barriers and workgroup memory; the tiled GEMM's vector loads)
+COVERAGE = {'gpu.shuffle', 'gpu.barrier', 'memref.get_global',
+            'vector.load', 'vector.store', 'cf.cond_br', 'func.call'}
+
 HEADER = re.compile(r"^// -----// IR Dump (Before|After) (\S+) .*$",
                     re.M)
 
@@ -89,7 +94,18 @@ def to_generic(mlir_opt, texts):
     parts = r.stdout.split("\n// -----\n")
     if len(parts) != len(texts):
         raise se.Unsupported("mlir-opt output does not split")
-    return [parse_module(p) for p in parts]
+    return [parse_module(inline_aliases(p)) for p in parts]
+
+
+def inline_aliases(text):
+    """Replaces attribute aliases (#map = affine_map<...>) by their value."""
+    aliases = dict(re.findall(r'^(#[\w.]+) = (.*)$', text, re.M))
+    if not aliases:
+        return text
+    pattern = re.compile('|'.join(re.escape(a) + r'(?![\w.])' for a in
+                                  sorted(aliases, key=len, reverse=True)))
+    body = re.sub(r'^#[\w.]+ = .*$', '', text, flags=re.M)
+    return pattern.sub(lambda m: aliases[m.group(0)], body)
 
 
 def load_tensor(path):
@@ -115,7 +131,10 @@ def run_dispatch(host_blocks, arrays, budget):
         shape, elem, _ = memref_type(t)
         if int(np.prod(shape)) != arr.size:
             raise se.Unsupported(f'argument shape {t} vs {arr.shape}')
-        mems.append(se.Mem(arr.reshape(-1), shape, elem=elem,
+        flat = arr.reshape(-1)
+        if flat.dtype.kind == 'u':  # signless integers: the signed view
+            flat = flat.view(flat.dtype.str.replace('u', 'i'))
+        mems.append(se.Mem(flat, shape, elem=elem,
                            name='argument'))
     # the kernels' functions and globals, by gpu.module
     modules = {}
@@ -278,11 +297,13 @@ def read_list(path):
 def worker(item):
     compiler, mlir_opt, data, test = item
     start = time.time()
+    se.EXECUTED.clear()
     try:
         status, why = run_test(compiler, mlir_opt, data, test)
     except Exception as e:  # an emulator bug: reported, not hidden
         status, why = "failed", f"emulator error: {type(e).__name__}: {e}"
-    return test, status, why, time.time() - start
+    used = sorted(se.EXECUTED & COVERAGE) if status == "passed" else []
+    return test, status, why, time.time() - start, used
 
 
 def main():
@@ -305,10 +326,13 @@ def main():
     counts = collections.Counter()
     skips = collections.Counter()
     failed, slow = [], []
+    covered = collections.defaultdict(list)
     items = [(args.compiler, args.mlir_opt, args.data, t) for t in tests]
     with concurrent.futures.ProcessPoolExecutor(args.jobs) as pool:
-        for test, status, why, secs in pool.map(worker, items):
+        for test, status, why, secs, used in pool.map(worker, items):
             counts[status] += 1
+            for name in used:
+                covered[name].append(test)
             slow.append((secs, test))
             if status == "skipped":
                 skips[why] += 1
@@ -322,6 +346,10 @@ def main():
           f"{counts['skipped']} skipped")
     for why, n in skips.most_common():
         print(f"  skipped {n}: {why}")
+    for name in sorted(covered):
+        tests_ = covered[name]
+        print(f"  {name} ran in {len(tests_)} passing tests "
+              f"(e.g. {', '.join(tests_[:3])})")
     slow.sort(reverse=True)
     print("slowest: " + ", ".join(f"{t} {s:.1f}s" for s, t in slow[:5]))
     if args.update_expected:

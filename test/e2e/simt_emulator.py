@@ -28,6 +28,10 @@ import numpy as np
 from mlir_generic import memref_type, split_top, walk
 
 
+# names of the ops executed (coverage reporting)
+EXECUTED = set()
+
+
 class Failure(Exception):
     """The kernel did something wrong (or the emulator cannot tell)."""
 
@@ -294,6 +298,7 @@ class Interpreter:
                      'gpu.terminator', 'scf.condition'):
                 return [env[o] for o in op.operands]
             self.charge(self.T)
+            EXECUTED.add(n)
             out = self.run_op(op, env, mask)
             if out is None:
                 continue
@@ -334,7 +339,7 @@ class Interpreter:
     # arith
     def op_arith_constant(self, op, v, env, mask):
         t = op.result_types()
-        value = op.attr(r'value = (dense<.*?>|[^ :]+) :')
+        value = op.attr(r'value = (dense<.*?>|[^ :}]+)')
         st = scalar_type(t)
         shape = vector_shape(t)
         if value.startswith('dense<'):
@@ -826,6 +831,8 @@ class Interpreter:
 
     def _reassoc(self, op):
         text = op.attr(r'reassociation = (\[\[.*?\]\])')
+        if text is None:
+            return []
         return [[int(x) for x in g.split(',') if x.strip()]
                 for g in re.findall(r'\[([\d, ]*)\]', text[1:-1])]
 
@@ -838,7 +845,10 @@ class Interpreter:
                 size *= src.shape[d]
             shape.append(size)
             # contiguity within the group is what the verifier requires
-            strides.append(src.strides[group[-1]] if group else 1)
+            # (the stride of the innermost non-unit dim: a unit dim's
+            # stride is arbitrary)
+            inner = [d for d in group if src.shape[d] != 1]
+            strides.append(src.strides[inner[-1]] if inner else 1)
         return src.view(shape, strides, src.offset)
 
     def op_memref_expand_shape(self, op, v, env, mask):
@@ -846,7 +856,7 @@ class Interpreter:
         rtype = op.result_types()
         rshape = tuple(int(d) for d in re.match(
             r'memref<((?:\d+x)*)', rtype).group(1).split('x') if d)
-        strides = [0] * len(rshape)
+        strides = [1] * len(rshape)
         for k, group in enumerate(self._reassoc(op)):
             s = src.strides[k]
             for d in reversed(group):
@@ -934,7 +944,16 @@ class Interpreter:
         return self.run_region(func.regions[0], v, {}, mask)
 
     def op_affine_apply(self, op, v, env, mask):
-        raise Unsupported('affine.apply')
+        m = re.search(r'map = affine_map<\(([^)]*)\)(?:\[([^\]]*)\])? -> '
+                      r'\((.*)\)>', op.rest)
+        names = [x.strip() for x in m.group(1).split(',') if x.strip()]
+        if m.group(2):
+            names += [x.strip() for x in m.group(2).split(',') if x.strip()]
+        expr = m.group(3)
+        if 'ceildiv' in expr or ',' in expr:
+            raise Unsupported('affine.apply with ceildiv')
+        expr = expr.replace('floordiv', '//').replace('mod', '%')
+        return eval(expr, {}, dict(zip(names, v))).astype(np.int64)
 
 
 def _minmaxf(fn, nan_propagates):
