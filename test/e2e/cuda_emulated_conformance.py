@@ -117,7 +117,8 @@ def load_tensor(path):
 def run_dispatch(host_blocks, arrays, budget):
     """Runs the host function on `arrays` (its arguments, numpy, in place)."""
     host = [op for op in host_blocks[0][1][0].regions[0][0][1]
-            if op.name == 'func.func']
+            if op.name == 'func.func' and
+            any(o.name == 'gpu.launch_func' for o in walk(op.regions[0]))]
     if len(host) != 1:
         raise se.Unsupported(f'{len(host)} host functions')
     host = host[0]
@@ -237,8 +238,9 @@ def run_test(compiler, mlir_opt, data, test):
             fill = np.nan if arr.dtype.kind == 'f' else 0
             results.append(np.full(arr.shape, fill, dtype=arr.dtype))
         try:
-            check_arg_types(parsed[0], ins, outs)
-            run_dispatch(parsed[0], arrays + results, BUDGET)
+            order = arg_order(parsed[0], ins, outs)
+            every = arrays + results
+            run_dispatch(parsed[0], [every[i] for i in order], BUDGET)
         except se.TooMuchWork:
             return "skipped", "too large to emulate"
         except se.Unsupported as e:
@@ -252,18 +254,36 @@ def run_test(compiler, mlir_opt, data, test):
     return "passed", ""
 
 
-def check_arg_types(host_blocks, ins, outs):
+def arg_order(host_blocks, ins, outs):
+    """For each dispatch argument, the index of the model input (then
+    output) it is: in order where the types agree, else the unique input of
+    its element type and size."""
     host = [op for op in host_blocks[0][1][0].regions[0][0][1]
-            if op.name == 'func.func'][0]
+            if op.name == 'func.func' and
+            any(o.name == 'gpu.launch_func' for o in walk(op.regions[0]))][0]
     types = split_top(host.attr(r'function_type = \((.*?)\) -> ') or '')
-    want = [d for d, _ in ins] + [d for _, d, _ in outs]
+    want = [(ONNX_ELEM.get(d), a.size) for d, a in ins] + \
+        [(ONNX_ELEM.get(d), a.size) for _, d, a in outs]
     if len(types) != len(want):
         raise se.Unsupported('the dispatch arguments are not the model\'s '
                              'inputs and outputs')
-    for t, d in zip(types, want):
-        _, elem, _ = memref_type(t)
-        if ONNX_ELEM.get(d) != elem:
-            raise se.Unsupported(f'argument type {elem} for ONNX type {d}')
+    have = []
+    for t in types:
+        shape, elem, _ = memref_type(t)
+        have.append((elem, int(np.prod(shape))))
+    if have == want:
+        return list(range(len(want)))
+    n_in = len(ins)
+    if have[n_in:] != want[n_in:]:
+        raise se.Unsupported('output argument types')
+    order = []
+    for h in have[:n_in]:
+        match = [i for i, w in enumerate(want[:n_in]) if w == h]
+        if len(match) != 1 or have[:n_in].count(h) != 1:
+            raise se.Unsupported('dispatch operands not in the model\'s '
+                                 'input order')
+        order.append(match[0])
+    return order + list(range(n_in, len(want)))
 
 
 def compare(got, want):
@@ -285,6 +305,94 @@ def compare(got, want):
     i = tuple(bad[0])
     return f'{len(bad)} of {ok.size} elements differ, first at {i}: ' \
         f'{g[i]} vs {w[i]}'
+
+
+ONNXTXT_ELEM = {'float': ('f32', np.float32), 'int64': ('i64', np.int64),
+                'int32': ('i32', np.int32), 'double': ('f64', np.float64),
+                'bool': ('i1', np.bool_)}
+
+
+def onnxtxt_signature(path):
+    """[(name, numpy dtype, shape)] of the inputs and of the outputs of an
+    ONNX text model's graph line `name (float[4, 8] x, ...) => (...)`."""
+    text = open(path).read()
+    m = re.search(r'^\w+ \((.*?)\) => \((.*?)\)', text, re.M)
+    if not m:
+        raise SystemExit(f'{path}: no graph signature line')
+
+    def values(part):
+        out = []
+        for v in split_top(part):
+            t = re.match(r'\s*(\w+)\[([\d, ]*)\] (\w+)', v)
+            dims = tuple(int(d) for d in t.group(2).split(',') if d.strip())
+            out.append((t.group(3), ONNXTXT_ELEM[t.group(1)][1], dims))
+        return out
+    return values(m.group(1)), values(m.group(2))
+
+
+def run_model(args):
+    """--model: one single-dispatch ONNX text model on random inputs, its
+    CUDA dispatch emulated against the CPU build of the same model
+    (autoglm-run) within --rtol / --atol. Prints the launches and which of
+    the COVERAGE ops ran, for FileCheck."""
+    ins, outs = onnxtxt_signature(args.model)
+    rng = np.random.default_rng(args.seed)
+    with tempfile.TemporaryDirectory(prefix="agm-emu-") as work:
+        inputs = []
+        run = [args.runner, os.path.join(work, "cpu.agm"), "--threads", "1",
+               "--output-dir", work]
+        for name, dtype, dims in ins:
+            if dtype == np.bool_:
+                a = rng.integers(0, 2, dims).astype(bool)
+            elif np.issubdtype(dtype, np.integer):
+                a = rng.integers(-5, 6, dims).astype(dtype)
+            else:
+                a = rng.uniform(-1, 1, dims).astype(dtype)
+            path = os.path.join(work, f"in_{name}.npy")
+            np.save(path, a)
+            run.append(f"--input={name}={path}")
+            inputs.append(a)
+        r = subprocess.run([args.compiler, args.model, "-o",
+                            os.path.join(work, "cpu.agm")] + args.flag,
+                           capture_output=True, text=True)
+        if r.returncode:
+            raise SystemExit(r.stderr)
+        r = subprocess.run(run, capture_output=True, text=True)
+        if r.returncode:
+            raise SystemExit(r.stderr)
+        want = [np.load(os.path.join(work, f"{name}.npy"))
+                for name, _, _ in outs]
+    r = subprocess.run([args.compiler, args.model, "--target=cuda",
+                        "--emit=ptx", "-o", "/dev/null",
+                        "--mlir-print-ir-after-all"] + args.flag,
+                       capture_output=True, text=True)
+    if r.returncode:
+        raise SystemExit(r.stderr)
+    hosts = sections(r.stderr)
+    if len(hosts) != 1:
+        raise SystemExit(f'{len(hosts)} dispatches: only single-dispatch '
+                         f'models are emulated')
+    parsed = to_generic(args.mlir_opt, hosts)[0]
+    got = [np.full(w.shape, np.nan if w.dtype.kind == 'f' else 0, w.dtype)
+           for w in want]
+    se.EXECUTED.clear()
+    launches = run_dispatch(parsed, [a.copy() for a in inputs] + got,
+                            BUDGET)
+    name = os.path.basename(args.model)
+    for (oname, _, _), g, w in zip(outs, got, want):
+        with np.errstate(all='ignore'):
+            err = np.abs(g.astype(np.float64) - w.astype(np.float64))
+            ok = (err <= args.atol + args.rtol * np.abs(w)) | \
+                (np.isnan(g) & np.isnan(w.astype(np.float64)))
+        if not ok.all():
+            i = tuple(np.argwhere(~ok)[0])
+            print(f'FAIL {name}: output {oname}: {int((~ok).sum())} of '
+                  f'{ok.size} elements differ from the CPU, first at {i}: '
+                  f'{g[i]} vs {w[i]}')
+            return 1
+    used = ', '.join(sorted(se.EXECUTED & COVERAGE)) or 'none'
+    print(f'ok {name}: {launches} launches match the CPU; ran: {used}')
+    return 0
 
 
 def read_list(path):
@@ -315,7 +423,17 @@ def main():
     p.add_argument("--filter")
     p.add_argument("--update-expected", action="store_true")
     p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("--model", help="run this single-dispatch ONNX text "
+                   "model on random inputs against the CPU (needs --runner)")
+    p.add_argument("--runner", help="autoglm-run, for --model")
+    p.add_argument("--flag", action="append", default=[],
+                   help="extra autoglm-compile flag, for --model")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--rtol", type=float, default=1e-3)
+    p.add_argument("--atol", type=float, default=1e-5)
     args = p.parse_args()
+    if args.model:
+        return run_model(args)
     if not os.path.isdir(args.data):
         print(f"skipped: no ONNX test data at {args.data}")
         return 0

@@ -47,10 +47,6 @@ class Op:
         return [int(x) for x in s.split(',')] if s else None
 
 
-class Block(list):
-    """[args, ops, label]; unpacks as (args, ops) through args_ops()."""
-
-
 def parse_block_args(text):
     return [a.split(':')[0].strip() for a in split_top(text) if a.strip()]
 
@@ -78,11 +74,12 @@ def parse_ops(lines, i, stop):
     are in the region's `labels` (label -> block index)."""
     blocks = [([], [])]
     labels = {}
+    arg_types = {}
     while i < len(lines):
         line = lines[i]
         if stop(line):
             blocks_list = Region(blocks)
-            blocks_list.labels = labels
+            blocks_list.labels, blocks_list.arg_types = labels, arg_types
             return blocks_list, i
         m = BLOCK_RE.match(line)
         if m:
@@ -91,6 +88,9 @@ def parse_ops(lines, i, stop):
             labels[m.group(1)] = len(blocks) - 1
             if m.group(2):
                 blocks[-1][0].extend(parse_block_args(m.group(2)))
+                arg_types[len(blocks) - 1] = [
+                    a.split(':', 1)[1].strip()
+                    for a in split_top(m.group(2)) if a.strip()]
             i += 1
             continue
         m = OP_RE.match(line)
@@ -118,12 +118,15 @@ def parse_ops(lines, i, stop):
                 break
         blocks[-1][1].append(op)
     region = Region(blocks)
-    region.labels = labels
+    region.labels, region.arg_types = labels, arg_types
     return region, i
 
 
 class Region(list):
+    """A region's blocks, each (argument names, ops); labels: block label
+    -> index; arg_types: block index -> argument types."""
     labels = {}
+    arg_types = {}
 
 
 def parse_module(text):

@@ -163,6 +163,10 @@ class Tracker:
         self.wepoch = np.full(size, -1, np.int64)
         self.reader = np.full(size, -1, np.int64)
         self.repoch = np.full(size, -1, np.int64)
+        self.wwarp = np.full(size, -1, np.int64)
+        self.wsync = np.full(size, -1, np.int64)
+        self.rwarp = np.full(size, -1, np.int64)
+        self.rsync = np.full(size, -1, np.int64)
 
 
 # ---------------------------------------------------------------- threads --
@@ -185,6 +189,9 @@ class Launch:
                     self.blk // (grid[0] * grid[1]))
         self.lane = local % 32
         self.epoch = np.zeros(nb, np.int64)
+        warps = -(-bs // 32)
+        self.warp = self.blk * warps + local // 32
+        self.wsync = np.zeros(nb * warps, np.int64)  # shuffles per warp
 
 
 class Interpreter:
@@ -214,7 +221,25 @@ class Interpreter:
         self.shared = {}
         env = {}
         mask = np.ones(self.T, bool)
-        self.run_region(func.regions[0], args, env, mask)
+        # workgroup attributions: entry block arguments past the kernel's
+        region = func.regions[0]
+        types = region.arg_types.get(0, [])
+        args = list(args)
+        for k in range(len(args), len(region[0][0])):
+            args.append(self.workgroup_buffer(f'workgroup #{k}', types[k]))
+        self.run_region(region, args, env, mask)
+
+    def workgroup_buffer(self, name, type_text):
+        shape, elem, space = memref_type(type_text)
+        if space != 'workgroup':
+            raise Unsupported(f'kernel argument {type_text} not given')
+        size = int(np.prod(shape)) if shape else 1
+        nb = self.L.nblocks
+        data = np.full(size * nb, np.nan if elem[0] in 'fb' else 0,
+                       dtype=NP[elem])
+        return Mem(data, shape, offset=self.L.blk * size, space='workgroup',
+                   per=size, elem=elem, tracker=Tracker(size * nb),
+                   name=name)
 
     def run_region(self, region, args, env, mask):
         """Runs a region for the threads in mask; returns the values its
@@ -620,6 +645,7 @@ class Interpreter:
                                   ~mask[np.clip(src_t, 0, self.T - 1)])):
             raise Failure('gpu.shuffle reads a lane that is not active')
         src_t = np.clip(src_t, 0, self.T - 1)
+        L.wsync[np.unique(L.warp[mask])] += 1
         return [value[src_t], valid]
 
     # memref
@@ -645,13 +671,8 @@ class Interpreter:
         size = int(np.prod(shape)) if shape else 1
         if space == 'workgroup':
             if name not in self.shared:
-                nb = self.L.nblocks
-                data = np.full(size * nb, np.nan if elem[0] in 'fb' else 0,
-                               dtype=NP[elem])
-                self.shared[name] = Mem(
-                    data, shape, offset=self.L.blk * size, space='workgroup',
-                    per=size, elem=elem, tracker=Tracker(size * nb),
-                    name=name)
+                self.shared[name] = self.workgroup_buffer(
+                    name, g.attr(r'type = (memref<[^>]*>>)'))
             return self.shared[name]
         if name not in self.global_data:
             init = g.attr(r'initial_value = dense<(.*?)> : tensor')
@@ -693,17 +714,18 @@ class Interpreter:
         value, ref, idx = v[0], v[1], v[2:]
         active, flat = self.linear(ref, idx, mask, 'store')
         if ref.space == 'workgroup':
-            self.track_write(ref, flat, active)
-        elif len(np.unique(flat)) != len(flat):
-            vals = value[active]
-            order = np.argsort(flat, kind='stable')
-            f, x = flat[order], vals[order]
-            same = f[1:] == f[:-1]
-            if np.any(same & ~((x[1:] == x[:-1]) |
-                               (np.isnan(x[1:]) & np.isnan(x[:-1])))):
-                raise Failure(f'threads store different values to one '
-                              f'element of {ref.name} at once')
+            self.track_write(ref, flat, active, value[active])
+        else:
+            self.check_same_values(ref, flat, value[active])
         ref.data[flat] = value[active].astype(ref.data.dtype)
+
+    # A conflict between two threads of one block since the last barrier is
+    # a race unless both are in one warp and a gpu.shuffle (shfl.sync, which
+    # synchronizes the warp) ran in that warp between them.
+    def ordered(self, other_warp, other_sync, active):
+        L = self.L
+        warp = L.warp[active]
+        return (other_warp == warp) & (other_sync != L.wsync[warp])
 
     def track_read(self, ref, flat, active):
         tr, L = ref.tracker, self.L
@@ -713,26 +735,49 @@ class Interpreter:
                 np.any(tr.writer[flat][np.isnan(vals)] < 0):
             raise Failure(f'read of workgroup memory {ref.name} that no '
                           f'thread wrote')
-        if np.any((tr.wepoch[flat] == ep) & (tr.writer[flat] != active)):
+        if np.any((tr.wepoch[flat] == ep) & (tr.writer[flat] != active) &
+                  ~self.ordered(tr.wwarp[flat], tr.wsync[flat], active)):
             raise Failure(f'workgroup memory {ref.name}: read after another '
                           f'thread\'s write without a barrier')
+        warp = L.warp[active]
         same = tr.repoch[flat] == ep
         other = same & (tr.reader[flat] != active)
         tr.reader[flat] = np.where(other, -2, active)
+        tr.rwarp[flat] = np.where(same & (tr.rwarp[flat] != warp), -2, warp)
+        tr.rsync[flat] = L.wsync[warp]
         tr.repoch[flat] = ep
 
-    def track_write(self, ref, flat, active):
+    def track_write(self, ref, flat, active, values):
         tr, L = ref.tracker, self.L
         ep = L.epoch[L.blk[active]]
-        if np.any((tr.repoch[flat] == ep) & (tr.reader[flat] != active)):
+        if np.any((tr.repoch[flat] == ep) & (tr.reader[flat] != active) &
+                  ~self.ordered(tr.rwarp[flat], tr.rsync[flat], active)):
             raise Failure(f'workgroup memory {ref.name}: write after another '
                           f'thread\'s read without a barrier')
-        if np.any((tr.wepoch[flat] == ep) & (tr.writer[flat] != active)) or \
-                len(np.unique(flat)) != len(flat):
+        if np.any((tr.wepoch[flat] == ep) & (tr.writer[flat] != active) &
+                  ~self.ordered(tr.wwarp[flat], tr.wsync[flat], active)):
             raise Failure(f'workgroup memory {ref.name}: two threads write '
                           f'one element without a barrier')
+        self.check_same_values(ref, flat, values)
+        warp = L.warp[active]
         tr.writer[flat] = active
         tr.wepoch[flat] = ep
+        tr.wwarp[flat] = warp
+        tr.wsync[flat] = L.wsync[warp]
+
+    @staticmethod
+    def check_same_values(ref, flat, vals):
+        """One store by several threads to one element: fine (as on the
+        GPU, one of them lands) only if they store the same value."""
+        if len(np.unique(flat)) == len(flat):
+            return
+        order = np.argsort(flat, kind='stable')
+        f, x = flat[order], vals[order]
+        same = f[1:] == f[:-1]
+        if np.any(same & ~((x[1:] == x[:-1]) |
+                           (np.isnan(x[1:]) & np.isnan(x[:-1])))):
+            raise Failure(f'threads store different values to one '
+                          f'element of {ref.name} at once')
 
     def op_vector_load(self, op, v, env, mask):
         ref, idx = v[0], v[1:]
