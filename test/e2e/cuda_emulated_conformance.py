@@ -256,30 +256,29 @@ def run_test(compiler, mlir_opt, data, test):
 
 def arg_order(host_blocks, ins, outs):
     """For each dispatch argument, the index of the model input (then
-    output) it is: in order where the types agree, else the unique input of
-    its element type and size."""
+    output) it is: in order where the types agree; else (operands in another
+    order, inputs the dispatch does not read: CastLike's, Shape's) each
+    operand is the one input of its element type and size."""
     host = [op for op in host_blocks[0][1][0].regions[0][0][1]
             if op.name == 'func.func' and
             any(o.name == 'gpu.launch_func' for o in walk(op.regions[0]))][0]
     types = split_top(host.attr(r'function_type = \((.*?)\) -> ') or '')
     want = [(ONNX_ELEM.get(d), a.size) for d, a in ins] + \
         [(ONNX_ELEM.get(d), a.size) for _, d, a in outs]
-    if len(types) != len(want):
-        raise se.Unsupported('the dispatch arguments are not the model\'s '
-                             'inputs and outputs')
     have = []
     for t in types:
         shape, elem, _ = memref_type(t)
         have.append((elem, int(np.prod(shape))))
     if have == want:
         return list(range(len(want)))
-    n_in = len(ins)
-    if have[n_in:] != want[n_in:]:
-        raise se.Unsupported('output argument types')
+    n_in, n_ops = len(ins), len(have) - len(outs)
+    if n_ops < 0 or n_ops > n_in or have[n_ops:] != want[n_in:]:
+        raise se.Unsupported('the dispatch arguments are not the model\'s '
+                             'inputs and outputs')
     order = []
-    for h in have[:n_in]:
+    for h in have[:n_ops]:
         match = [i for i, w in enumerate(want[:n_in]) if w == h]
-        if len(match) != 1 or have[:n_in].count(h) != 1:
+        if len(match) != 1 or have[:n_ops].count(h) != 1:
             raise se.Unsupported('dispatch operands not in the model\'s '
                                  'input order')
         order.append(match[0])
