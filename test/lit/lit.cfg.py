@@ -51,6 +51,18 @@ if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
 
+# Whole CUDA dispatches on the SIMT emulator against the CPU
+# (test/lit/Codegen/CUDA/dispatch-emulation.test): python3 with numpy, as the
+# GEMM emulation test.
+config.substitutions.append(
+    ("%emulate",
+     "python3 " + os.path.join(config.autoglm_src_root, "test", "e2e",
+                               "cuda_emulated_conformance.py")
+     + " " + os.path.join(config.autoglm_obj_root, "bin", "autoglm-compile")
+     + " mlir-opt --runner "
+     + os.path.join(config.autoglm_obj_root, "bin", "autoglm-run")
+     + " --model"))
+
 # Tests that run CUDA artifacts on a real GPU (REQUIRES: cuda): only where
 # nvidia-smi lists one; everywhere else they are skipped (the executor's
 # other tests use a mock driver).

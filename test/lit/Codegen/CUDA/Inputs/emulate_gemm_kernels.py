@@ -33,6 +33,7 @@ Usage: emulate_tensor_core_kernels.py AUTOGLM_COMPILE MLIR_OPT INPUT
   first failure.
 """
 
+import os
 import re
 import subprocess
 import sys
@@ -47,103 +48,11 @@ class Failure(Exception):
 
 
 # ---------------------------------------------------------------- parsing --
-
-OP_RE = re.compile(
-    r'^\s*(?:(%[\w]+)(?::(\d+))? = )?"([\w.]+)"\(([^)]*)\)(.*)$')
-BLOCK_RE = re.compile(r'^\s*\^bb\d+\((.*)\):\s*$')
-
-
-class Op:
-    def __init__(self, name, results, operands, rest):
-        self.name, self.results, self.operands, self.rest = (
-            name, results, operands, rest)
-        self.regions = []
-
-    def attr(self, pattern):
-        m = re.search(pattern, self.rest)
-        return m.group(1) if m else None
-
-    def result_types(self):
-        # the trailing ": (operand types) -> result types"
-        arrow = self.rest.rfind('->')
-        return self.rest[arrow + 2:].strip() if arrow >= 0 else ''
-
-
-def parse_block_args(text):
-    return [a.split(':')[0].strip() for a in split_top(text) if a.strip()]
-
-
-def split_top(text):
-    """Splits at top-level commas."""
-    parts, depth, cur = [], 0, ''
-    for ch in text:
-        if ch in '<([{':
-            depth += 1
-        elif ch in '>)]}':
-            depth -= 1
-        if ch == ',' and depth == 0:
-            parts.append(cur)
-            cur = ''
-        else:
-            cur += ch
-    parts.append(cur)
-    return parts
-
-
-def parse_ops(lines, i, stop):
-    """Parses ops from lines[i] until a line that `stop` accepts; returns
-    (blocks, index of the stopping line). A block is (args, ops)."""
-    blocks = [([], [])]
-    while i < len(lines):
-        line = lines[i]
-        if stop(line):
-            return blocks, i
-        m = BLOCK_RE.match(line)
-        if m:
-            if blocks[-1][1] or blocks[-1][0]:
-                blocks.append(([], []))
-            blocks[-1][0].extend(parse_block_args(m.group(1)))
-            i += 1
-            continue
-        m = OP_RE.match(line)
-        if not m:
-            i += 1
-            continue
-        res, count, name, operands, rest = m.groups()
-        results = []
-        if res:
-            results = ([f'{res}#{k}' for k in range(int(count))]
-                       if count else [res])
-        ops = [o.strip() for o in operands.split(',') if o.strip()]
-        op = Op(name, results, ops, rest)
-        i += 1
-        if rest.rstrip().endswith('({'):
-            while True:
-                region, i = parse_ops(
-                    lines, i, lambda l: re.match(r'^\s*\}(, \{| *\))', l))
-                op.regions.append(region)
-                end = lines[i]
-                i += 1
-                if re.match(r'^\s*\}, \{', end):
-                    continue
-                op.rest += end  # trailing attributes and types
-                break
-        blocks[-1][1].append(op)
-    return blocks, i
-
-
-def parse_module(text):
-    lines = text.splitlines()
-    blocks, _ = parse_ops(lines, 0, lambda l: False)
-    return blocks
-
-
-def walk(blocks):
-    for _, ops in blocks:
-        for op in ops:
-            yield op
-            for region in op.regions:
-                yield from walk(region)
+# The generic-form reader is shared with the whole-dispatch emulator
+# (test/e2e/cuda_emulated_conformance.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                *[os.pardir] * 4, 'e2e'))
+from mlir_generic import Op, parse_module, split_top, walk  # noqa: E402
 
 
 # -------------------------------------------------------------- emulation --
