@@ -51,6 +51,15 @@ if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
 
+# The SIMT emulator of the CUDA kernels needs numpy in the python3 on PATH
+# (scripts/bootstrap installs it): `REQUIRES: numpy`.
+try:
+    if subprocess.run(["python3", "-c", "import numpy"],
+                      capture_output=True, timeout=60).returncode == 0:
+        config.available_features.add("numpy")
+except (OSError, subprocess.SubprocessError):
+    pass
+
 # Whole CUDA dispatches on the SIMT emulator against the CPU
 # (test/lit/Codegen/CUDA/dispatch-emulation.test): python3 with numpy, as the
 # GEMM emulation test.
