@@ -479,7 +479,9 @@ FailureOr<CudaObject> compileKernelsForCuda(ModuleOp module,
     return failure();
   }
 
-  // Few outputs over long reductions: two stages, for parallelism.
+  // Reductions over several adjacent loops become one loop; then few
+  // outputs over long reductions: two stages, for parallelism.
+  collapseReductionLoops(module);
   splitReductionsForParallelism(module);
 
   CudaObject object;

@@ -68,6 +68,38 @@ static void parallelLoopsFirst(RewriterBase &rewriter, linalg::LinalgOp op) {
     (void)linalg::interchangeGenericOp(rewriter, generic, order);
 }
 
+unsigned collapseReductionLoops(ModuleOp module) {
+  SmallVector<linalg::GenericOp> candidates;
+  module.walk([&](linalg::GenericOp op) {
+    if (op.hasPureTensorSemantics() && op.getNumReductionLoops() > 1)
+      candidates.push_back(op);
+  });
+  IRRewriter rewriter(module.getContext());
+  unsigned collapsed = 0;
+  for (linalg::GenericOp op : candidates) {
+    SmallVector<unsigned> reductionDims;
+    op.getReductionDims(reductionDims);
+    // Adjacent loops only: d1, d2, d3 collapse; d0, d2 do not.
+    ReassociationIndices group;
+    for (unsigned dim : reductionDims)
+      group.push_back(dim);
+    bool adjacent = llvm::all_of(llvm::enumerate(group), [&](auto entry) {
+      return entry.value() == group.front() + entry.index();
+    });
+    if (!adjacent ||
+        !linalg::areDimSequencesPreserved(op.getIndexingMapsArray(), {group}))
+      continue;
+    rewriter.setInsertionPoint(op);
+    FailureOr<linalg::CollapseResult> result =
+        linalg::collapseOpIterationDims(op, {group}, rewriter);
+    if (failed(result))
+      continue;
+    rewriter.replaceOp(op, result->results);
+    ++collapsed;
+  }
+  return collapsed;
+}
+
 unsigned splitReductionsForParallelism(ModuleOp module, int64_t targetThreads,
                                        int64_t minReduction) {
   SmallVector<linalg::LinalgOp> candidates;

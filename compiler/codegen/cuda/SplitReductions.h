@@ -30,6 +30,13 @@ namespace mlir::autoglm {
 /// of its largest input (tensor or memref, static shape).
 bool reductionIsContiguous(linalg::LinalgOp op, unsigned reductionDim);
 
+/// Collapses, in every linalg.generic of `module` (on tensors), reduction
+/// loops that are adjacent in the iteration space and contiguous in every
+/// operand into one (a reduction over all of a [64, 512] tensor becomes one
+/// over 32768), so that the block and split reductions, which take ops
+/// with one reduction loop, apply; returns how many ops were collapsed.
+unsigned collapseReductionLoops(ModuleOp module);
+
 /// Splits, in every function of `module` (linalg on tensors, static
 /// shapes), each single-reduction linalg op whose parallel iteration space
 /// is smaller than `targetThreads` and whose reduction has at least
