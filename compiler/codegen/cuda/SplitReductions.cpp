@@ -71,7 +71,12 @@ static void parallelLoopsFirst(RewriterBase &rewriter, linalg::LinalgOp op) {
 unsigned collapseReductionLoops(ModuleOp module) {
   SmallVector<linalg::GenericOp> candidates;
   module.walk([&](linalg::GenericOp op) {
-    if (op.hasPureTensorSemantics() && op.getNumReductionLoops() > 1)
+    // Projected permutations only: a window's loops (pooling, h + kh) are
+    // not contiguous in the input however they look to
+    // areDimSequencesPreserved.
+    if (op.hasPureTensorSemantics() && op.getNumReductionLoops() > 1 &&
+        cast<linalg::LinalgOp>(op.getOperation())
+            .hasOnlyProjectedPermutations())
       candidates.push_back(op);
   });
   IRRewriter rewriter(module.getContext());
