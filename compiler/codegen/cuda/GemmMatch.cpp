@@ -2,6 +2,8 @@
 
 #include "compiler/codegen/cuda/GemmMatch.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Builders.h"
@@ -111,6 +113,28 @@ bool hasAlignedRows(Value memref, int64_t bytes) {
   int64_t elementBytes = type.getElementTypeBitWidth() / 8;
   return type.getLayout().isIdentity() && elementBytes > 0 &&
          (type.getShape().back() * elementBytes) % bytes == 0;
+}
+
+GemmLaunch createGemmLaunch(const GemmMatch &gemm, int64_t bm, int64_t bn,
+                            int64_t threads, memref::GlobalOp aShared,
+                            memref::GlobalOp bShared) {
+  Operation *op = linalg::LinalgOp(gemm.op).getOperation();
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  auto constant = [&](int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value).getResult();
+  };
+  Value one = constant(1);
+  auto launch = gpu::LaunchOp::create(
+      b, loc, constant((gemm.n + bn - 1) / bn), constant((gemm.m + bm - 1) / bm),
+      constant(gemm.batch), constant(threads), one, one);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  Value smemA = memref::GetGlobalOp::create(b, loc, aShared.getType(),
+                                            aShared.getSymName());
+  Value smemB = memref::GetGlobalOp::create(b, loc, bShared.getType(),
+                                            bShared.getSymName());
+  Operation *terminator = gpu::TerminatorOp::create(b, loc);
+  return {launch, smemA, smemB, terminator};
 }
 
 } // namespace mlir::autoglm

@@ -13,6 +13,7 @@
 #ifndef AUTOGLM_COMPILER_CODEGEN_CUDA_GEMMMATCH_H
 #define AUTOGLM_COMPILER_CODEGEN_CUDA_GEMMMATCH_H
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -46,6 +47,19 @@ std::optional<GemmMatch> matchGemm(linalg::LinalgOp op);
 /// memref.get_global; outlining copies it into the kernel's gpu.module.
 memref::GlobalOp createSharedBuffer(ModuleOp module, StringRef name,
                                    MemRefType type);
+
+/// The launch of a GEMM kernel, created before `gemm.op`: a grid of
+/// ceil(N / bn) x ceil(M / bm) x batch blocks of `threads` threads, its body
+/// the memref.get_global ops of the two shared buffers, then a terminator.
+struct GemmLaunch {
+  gpu::LaunchOp launch;
+  Value smemA, smemB;
+  /// Where the kernel body goes: before the terminator.
+  Operation *terminator;
+};
+GemmLaunch createGemmLaunch(const GemmMatch &gemm, int64_t bm, int64_t bn,
+                            int64_t threads, memref::GlobalOp aShared,
+                            memref::GlobalOp bShared);
 
 /// Whether a grid of x * y * z blocks can be launched (x < 2^31, y and z at
 /// most 65535); a GEMM whose grid does not fit keeps the loop-nest path.

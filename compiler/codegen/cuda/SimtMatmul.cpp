@@ -240,24 +240,13 @@ void mapGemmsToSharedMemoryTiles(func::FuncOp kernel,
     memref::GlobalOp bGlobal =
         createSharedBuffer(module, prefix + "_smem_b", bShared);
 
-    OpBuilder b(gemm.op);
-    Value one = arith::ConstantIndexOp::create(b, loc, 1);
-    Value gridX =
-        arith::ConstantIndexOp::create(b, loc, (gemm.n + kBN - 1) / kBN);
-    Value gridY = arith::ConstantIndexOp::create(b, loc, (gemm.m + bm - 1) / bm);
-    Value gridZ = arith::ConstantIndexOp::create(b, loc, gemm.batch);
-    Value threads = arith::ConstantIndexOp::create(b, loc, kThreads);
-    auto launch =
-        gpu::LaunchOp::create(b, loc, gridX, gridY, gridZ, threads, one, one);
+    GemmLaunch kernel =
+        createGemmLaunch(gemm, bm, kBN, kThreads, aGlobal, bGlobal);
+    auto launch = kernel.launch;
     {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&launch.getBody().front());
-      Value smemA = memref::GetGlobalOp::create(b, loc, aShared,
-                                                aGlobal.getSymName());
-      Value smemB = memref::GetGlobalOp::create(b, loc, bShared,
-                                                bGlobal.getSymName());
-      SimtBuilder(b, loc, gemm, bm, launch, smemA, smemB).build();
-      gpu::TerminatorOp::create(b, loc);
+      OpBuilder b(kernel.terminator);
+      SimtBuilder(b, loc, gemm, bm, launch, kernel.smemA, kernel.smemB)
+          .build();
     }
     std::string line;
     llvm::raw_string_ostream os(line);

@@ -583,25 +583,13 @@ void mapGemmsToTensorCores(func::FuncOp kernel,
     memref::GlobalOp bGlobal =
         createSharedBuffer(module, prefix + "_smem_b", bShared);
 
-    OpBuilder b(gemm.op);
-    Value one = arith::ConstantIndexOp::create(b, loc, 1);
-    Value gridX = arith::ConstantIndexOp::create(
-        b, loc, (gemm.n + tiles.bn - 1) / tiles.bn);
-    Value gridY = arith::ConstantIndexOp::create(
-        b, loc, (gemm.m + tiles.bm - 1) / tiles.bm);
-    Value gridZ = arith::ConstantIndexOp::create(b, loc, gemm.batch);
-    Value threads = arith::ConstantIndexOp::create(b, loc, kThreads);
-    auto launch =
-        gpu::LaunchOp::create(b, loc, gridX, gridY, gridZ, threads, one, one);
+    GemmLaunch kernel =
+        createGemmLaunch(gemm, tiles.bm, tiles.bn, kThreads, aGlobal, bGlobal);
+    auto launch = kernel.launch;
     {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&launch.getBody().front());
-      Value smemA = memref::GetGlobalOp::create(b, loc, aShared,
-                                                aGlobal.getSymName());
-      Value smemB = memref::GetGlobalOp::create(b, loc, bShared,
-                                                bGlobal.getSymName());
-      KernelBuilder(b, loc, gemm, tiles, launch, smemA, smemB).build();
-      gpu::TerminatorOp::create(b, loc);
+      OpBuilder b(kernel.terminator);
+      KernelBuilder(b, loc, gemm, tiles, launch, kernel.smemA, kernel.smemB)
+          .build();
     }
     auto staging = [&](Value operand, int64_t elements) -> std::string {
       if (canCopyAsync(operand) && (elements / 8) % kThreads == 0)
