@@ -38,7 +38,7 @@ ARCHS = os.environ.get("AGM_CUDA_ARCHS", "sm_90")
 GEMM_SHAPES = [(4096, 4096, 4096)] + [(m, 4096, n) for m in (1, 16, 128)
                                       for n in (4096, 27392)]
 DTYPES = {"bf16": "bfloat16", "f16": "float16"}
-MODELS = [  # artifact name, model, compile flags, make script, class
+MODELS = [  # artifact name, model, compile flags
     ("mlp", "models/mlp/mlp.onnx", []),
     ("cnn", "models/cnn/cnn.onnx", []),
     ("transformer", "models/transformer/transformer.onnx",
@@ -155,7 +155,6 @@ def measure(args):
                   f" {mine / theirs:6.2f}")
 
     print("\nmodels (median ms; ours wall / device):")
-    sys.path.insert(0, ROOT)
     for name, _, _ in MODELS:
         wall, device = ours(bundle, name, args.runs)
         print(f"{name:12} ours {wall:.3f} / {device:.3f} ms")

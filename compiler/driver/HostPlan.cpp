@@ -162,7 +162,8 @@ addEntry(ArtifactWriter &writer, const HostProgram &program,
   if (code.cuda)
     for (const CudaDispatch &dispatch : code.cuda->dispatches)
       cudaDispatches[dispatch.name] = &dispatch;
-  std::vector<std::pair<size_t, size_t>> temporaryLifetimes;
+  // Each temporary's index in `lifetimes`, in dispatch order.
+  std::vector<size_t> temporaryLifetimes;
   for (auto [d, dispatch] : llvm::enumerate(program.dispatches)) {
     const CudaDispatch *compiled = cudaDispatches.lookup(dispatch.kernel);
     if (code.cuda && !compiled)
@@ -170,7 +171,7 @@ addEntry(ArtifactWriter &writer, const HostProgram &program,
                                      "dispatch '" + dispatch.kernel + "'");
     if (compiled)
       for (int64_t bytes : compiled->temporaryBytes) {
-        temporaryLifetimes.push_back({d, lifetimes.size()});
+        temporaryLifetimes.push_back(lifetimes.size());
         lifetimes.push_back({bytes, int64_t(d), int64_t(d)});
       }
   }
@@ -276,7 +277,7 @@ addEntry(ArtifactWriter &writer, const HostProgram &program,
     const CudaDispatch &compiled = *cudaDispatches.lookup(dispatch.kernel);
     size_t argumentCount = bindings.size();
     for (size_t t = 0; t < compiled.temporaryBytes.size(); ++t) {
-      size_t lifetime = temporaryLifetimes[nextTemporary++].second;
+      size_t lifetime = temporaryLifetimes[nextTemporary++];
       bindings.push_back(writer.addArenaBuffer(
           arena.offsets[lifetime], compiled.temporaryBytes[t]));
     }

@@ -829,13 +829,18 @@ class Interpreter:
                 out.append(x)
         return out
 
-    def op_memref_subview(self, op, v, env, mask):
-        src = v[0]
+    def _offsets_sizes_strides(self, op, v):
+        """A subview's or reinterpret_cast's offsets, sizes and strides, the
+        static ones from the attributes, the dynamic ones from v[1:]."""
         seg = op.segments()
         dyn = v[1:]
-        offs = self._static(op, 'static_offsets', dyn[:seg[1]])
-        sizes = self._static(op, 'static_sizes', dyn[seg[1]:seg[1] + seg[2]])
-        steps = self._static(op, 'static_strides', dyn[seg[1] + seg[2]:])
+        return (self._static(op, 'static_offsets', dyn[:seg[1]]),
+                self._static(op, 'static_sizes', dyn[seg[1]:seg[1] + seg[2]]),
+                self._static(op, 'static_strides', dyn[seg[1] + seg[2]:]))
+
+    def op_memref_subview(self, op, v, env, mask):
+        src = v[0]
+        offs, sizes, steps = self._offsets_sizes_strides(op, v)
         offset = src.offset
         for o, s in zip(offs, src.strides):
             offset = offset + o * s
@@ -852,9 +857,7 @@ class Interpreter:
         if len(rshape) != len(shape):  # rank-reducing: drop unit dims
             keep, j = [], 0
             for i, s in enumerate(shape):
-                if j < len(rshape) and s == rshape[j] and \
-                        (s != 1 or len(shape) - i - 1 < len(rshape) - j or
-                         True):
+                if j < len(rshape) and s == rshape[j]:
                     keep.append(i)
                     j += 1
             if len(keep) != len(rshape):
@@ -865,13 +868,10 @@ class Interpreter:
 
     def op_memref_reinterpret_cast(self, op, v, env, mask):
         src = v[0]
-        seg = op.segments()
-        dyn = v[1:]
-        offs = self._static(op, 'static_offsets', dyn[:seg[1]])
-        sizes = self._static(op, 'static_sizes', dyn[seg[1]:seg[1] + seg[2]])
-        steps = self._static(op, 'static_strides', dyn[seg[1] + seg[2]:])
-        base = src.offset - (src.offset if not isinstance(src.offset,
-                                                          np.ndarray) else 0)
+        offs, sizes, steps = self._offsets_sizes_strides(op, v)
+        # The new offset counts from the buffer's start: a scalar view offset
+        # is dropped; a per-thread one (an array) is kept as it was.
+        base = src.offset if isinstance(src.offset, np.ndarray) else 0
         return src.view(sizes, steps, base + offs[0])
 
     def _reassoc(self, op):

@@ -267,10 +267,7 @@ static void buildCudaTestModel(ArtifactWriter &writer) {
 TEST(writer_cuda_launches_and_images) {
   ArtifactWriter writer;
   buildCudaTestModel(writer);
-  uint32_t in = 0, out = 1, scratch = 2;
-  (void)in;
-  const char *ptx = kTestPtx;
-  const uint8_t *cubin = kTestCubin;
+  const uint32_t out = 1, scratch = 2; // buildCudaTestModel's buffers
   std::string path = writeArtifact(writer, "cuda-layout.agm");
   std::vector<uint8_t> bytes = readFile(path);
   const agm_plan &plan = planOf(bytes);
@@ -299,10 +296,10 @@ TEST(writer_cuda_launches_and_images) {
   CHECK(images[0].size == sizeof(kTestPtx) && images[0].offset % 64 == 0);
   CHECK(std::strcmp(reinterpret_cast<const char *>(codeBytes +
                                                    images[0].offset),
-                    ptx) == 0);
+                    kTestPtx) == 0);
   CHECK(images[1].arch == 90 && images[1].format == AGM_CUDA_CUBIN &&
         images[1].size == 5);
-  CHECK(std::memcmp(codeBytes + images[1].offset, cubin, 5) == 0);
+  CHECK(std::memcmp(codeBytes + images[1].offset, kTestCubin, 5) == 0);
   CHECK(images[1].offset + images[1].size <= code.size);
 }
 

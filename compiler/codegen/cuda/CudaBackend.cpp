@@ -400,18 +400,15 @@ static LogicalResult lowerKernel(ModuleOp isolated, StringRef name,
                            copy.getTarget());
     copy.erase();
   }
-  // GEMMs: launches of their own (tensor cores for 16-bit operands, shared-
-  // memory tiles for f32).
+  // GEMMs get launches of their own (tensor cores for 16-bit operands,
+  // shared-memory tiles for f32), long contiguous reductions a block per
+  // output, before the rest becomes loops.
   for (auto func : isolated.getOps<func::FuncOp>())
     if (!func.isDeclaration()) {
       mapGemmsToTensorCores(func, dispatch.gemms);
       mapGemmsToSharedMemoryTiles(func, dispatch.gemms);
-    }
-  // Long contiguous reductions: a block per output, before the rest
-  // becomes loops.
-  for (auto func : isolated.getOps<func::FuncOp>())
-    if (!func.isDeclaration())
       lowerRowReductionsToBlocks(func);
+    }
   if (failed(runPipeline(isolated, kToLoopsPipeline, target)))
     return failure();
   for (auto func : isolated.getOps<func::FuncOp>()) {
